@@ -1,0 +1,154 @@
+"""Who may do what, and where: the one place every view, API, command and socket asks.
+
+A role binds a user to a unit (and, for an Election Team secretary, to the team's polling area).
+A role's capabilities hold for its unit and everything under it (closure table). Superusers may
+do everything everywhere.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+
+from election.models import AdminUnit, Election, PollingArea, Role, UnitAncestry
+
+
+class Cap(StrEnum):
+    VIEW = "view"  # structure, aggregates, progress under the unit
+    VIEW_PERSONAL = "view_personal"  # voters' personal data (names, IDs, addresses)
+    MANAGE_STRUCTURE = "manage_structure"  # election definition, bodies, accounts
+    MANAGE_VOTERS = "manage_voters"  # import, register, edit voter lists
+    PRINT = "print"  # voter cards and posted lists
+    REPORT_AREA = "report_area"  # turnout and count minutes of one polling area
+    APPROVE = "approve"  # resolve double entry, publish snapshots, sign off
+    READ_AUDIT = "read_audit"  # the audit trail
+
+
+ROLE_CAPS: dict[str, frozenset[Cap]] = {
+    Role.Kind.ADMIN: frozenset(Cap),
+    Role.Kind.COMMITTEE_MEMBER: frozenset(
+        {Cap.VIEW, Cap.VIEW_PERSONAL, Cap.APPROVE, Cap.READ_AUDIT, Cap.PRINT}
+    ),
+    Role.Kind.WARD_STAFF: frozenset({Cap.VIEW, Cap.VIEW_PERSONAL, Cap.MANAGE_VOTERS, Cap.PRINT}),
+    Role.Kind.TEAM_SECRETARY: frozenset({Cap.VIEW, Cap.REPORT_AREA}),
+    Role.Kind.OBSERVER: frozenset({Cap.VIEW}),
+}
+
+
+def role_has(kind: str, cap: Cap) -> bool:
+    """Pure: does a role kind carry a capability?"""
+    return cap in ROLE_CAPS.get(kind, frozenset())
+
+
+def roles_of(user: Any) -> list[Role]:
+    """The user's roles, cached on the user object for the request."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_baucu_roles", None)
+    if cached is None:
+        cached = list(Role.objects.filter(user=user).select_related("unit", "body"))
+        user._baucu_roles = cached
+    return cached
+
+
+def is_superuser(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_superuser)
+
+
+def _granting(user: Any, cap: Cap) -> list[Role]:
+    return [r for r in roles_of(user) if role_has(r.kind, cap)]
+
+
+def can(user: Any, cap: Cap, unit: AdminUnit | int) -> bool:
+    """May the user exercise cap on this unit (from a role on it or on one of its ancestors)?"""
+    if is_superuser(user):
+        return True
+    unit_id = unit if isinstance(unit, int) else unit.id
+    roles = _granting(user, cap)
+    if cap == Cap.REPORT_AREA:
+        return False  # only meaningful for a polling area: use can_area
+    if not roles:
+        return False
+    role_units = {r.unit_id for r in roles}
+    if unit_id in role_units:
+        return True
+    return UnitAncestry.objects.filter(descendant_id=unit_id, ancestor_id__in=role_units).exists()
+
+
+def can_area(user: Any, cap: Cap, area: PollingArea) -> bool:
+    """Capabilities on a polling area; REPORT_AREA needs the team of exactly that area
+    (or an admin role above it)."""
+    if is_superuser(user):
+        return True
+    if cap == Cap.REPORT_AREA:
+        for r in roles_of(user):
+            if r.kind == Role.Kind.TEAM_SECRETARY and r.body and r.body.polling_area_id == area.id:
+                return True
+        admin_units = {r.unit_id for r in roles_of(user) if r.kind == Role.Kind.ADMIN}
+        return (
+            bool(admin_units)
+            and UnitAncestry.objects.filter(
+                descendant_id=area.unit_id, ancestor_id__in=admin_units
+            ).exists()
+        )
+    return can(user, cap, area.unit_id)
+
+
+def require(user: Any, cap: Cap, unit: AdminUnit | int) -> None:
+    if not can(user, cap, unit):
+        raise PermissionDenied
+
+
+def require_area(user: Any, cap: Cap, area: PollingArea) -> None:
+    if not can_area(user, cap, area):
+        raise PermissionDenied
+
+
+def scope_units(user: Any, queryset: QuerySet, cap: Cap = Cap.VIEW, field: str = "id") -> QuerySet:
+    """Filter a queryset to rows whose unit (given by `field`) the user may act on."""
+    if is_superuser(user):
+        return queryset
+    role_units = [r.unit_id for r in _granting(user, cap)]
+    if not role_units:
+        return queryset.none()
+    allowed = UnitAncestry.objects.filter(ancestor_id__in=role_units).values("descendant_id")
+    return queryset.filter(**{f"{field}__in": allowed})
+
+
+def scope_areas(user: Any, queryset: QuerySet, cap: Cap = Cap.VIEW) -> QuerySet:
+    """Polling areas the user may act on; REPORT_AREA narrows to the user's own teams."""
+    if is_superuser(user):
+        return queryset
+    if cap == Cap.REPORT_AREA:
+        own = [
+            r.body.polling_area_id
+            for r in roles_of(user)
+            if r.kind == Role.Kind.TEAM_SECRETARY and r.body and r.body.polling_area_id
+        ]
+        admin = scope_units(user, queryset, Cap.MANAGE_STRUCTURE, field="unit_id")
+        return (queryset.filter(id__in=own) | admin).distinct()
+    return scope_units(user, queryset, cap, field="unit_id")
+
+
+def visible_elections(user: Any) -> QuerySet:
+    """Elections whose tree holds one of the user's units and whose root the user can see
+    or lies under one of the user's units."""
+    if is_superuser(user):
+        return Election.objects.all()
+    trees = {r.unit.tree_id for r in roles_of(user)}
+    return Election.objects.filter(tree_id__in=trees)
+
+
+def home_unit(user: Any, election: Election) -> AdminUnit | None:
+    """Where a user starts in an election: the election root, or the highest unit of a role."""
+    if is_superuser(user):
+        return election.root
+    candidates = [r.unit for r in roles_of(user) if r.unit.tree_id == election.tree_id]
+    if not candidates:
+        return None
+    if can(user, Cap.VIEW, election.root):
+        return election.root
+    return min(candidates, key=lambda u: (u.level, u.code))

@@ -1,0 +1,101 @@
+"""Staff pages for the election structure (thin: selectors do the reading and scoping)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from election import selectors
+from election.access import Cap, can, home_unit, roles_of, visible_elections
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    elections = list(visible_elections(request.user).select_related("root"))
+    rows = [(e, home_unit(request.user, e)) for e in elections]
+    return render(
+        request,
+        "election/home.html",
+        {
+            "rows": [(e, u) for e, u in rows if u is not None],
+            "roles": roles_of(request.user),
+        },
+    )
+
+
+@login_required
+def election_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    election = selectors.election_get(user=request.user, slug=slug)
+    unit = home_unit(request.user, election)
+    if unit is None:
+        return render(request, "election/no_access.html", status=403)
+    return redirect("unit", slug=slug, code=unit.code)
+
+
+@login_required
+def unit_detail(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    election = selectors.election_get(user=request.user, slug=slug)
+    unit = selectors.unit_get(user=request.user, election=election, code=code)
+    children = selectors.unit_children_summary(election=election, unit=unit)
+    max_voters = max((c["voters"] for c in children), default=0) or 1
+    for c in children:
+        c["bar"] = round(100 * c["voters"] / max_voters, 1)
+        c["visible"] = can(request.user, Cap.VIEW, c["unit"])
+    areas = selectors.areas_under(election=election, unit=unit)
+    direct_areas = areas.filter(unit=unit).order_by("number")
+    return render(
+        request,
+        "election/unit.html",
+        {
+            "election": election,
+            "unit": unit,
+            "breadcrumb": selectors.unit_breadcrumb(unit=unit, election=election),
+            "children": children,
+            "area_count": areas.count(),
+            "direct_areas": direct_areas,
+            "contests": selectors.contests_for_unit(election=election, unit=unit),
+            "total_voters": sum(c["voters"] for c in children)
+            + sum(a.voters_estimate or 0 for a in direct_areas),
+        },
+    )
+
+
+@login_required
+def polling_area_detail(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    election = selectors.election_get(user=request.user, slug=slug)
+    area = selectors.polling_area_get(user=request.user, election=election, code=code)
+    pairs = selectors.area_constituencies(area=area)
+    return render(
+        request,
+        "election/polling_area.html",
+        {
+            "election": election,
+            "area": area,
+            "breadcrumb": selectors.unit_breadcrumb(unit=area.unit, election=election),
+            "contests": [
+                (contest, const, list(selectors.constituency_candidates(constituency=const)))
+                for contest, const in pairs
+            ],
+            "team": getattr(area, "team", None),
+        },
+    )
+
+
+@login_required
+def contest_detail(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    election = selectors.election_get(user=request.user, slug=slug)
+    contest = selectors.contest_get(user=request.user, election=election, code=code)
+    constituencies = contest.constituencies.prefetch_related("units", "candidates").order_by(
+        "number"
+    )
+    return render(
+        request,
+        "election/contest.html",
+        {
+            "election": election,
+            "contest": contest,
+            "constituencies": constituencies,
+            "seats": sum(c.seats for c in constituencies),
+        },
+    )
