@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Refresh the translation catalogues: merge fragments (locale/fragments/*.po, written by each
+# area's work) into the Vietnamese catalogue, extract new strings, compile.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+VI=locale/vi/LC_MESSAGES/django.po
+$BIN/python manage.py makemessages -l vi -l en --ignore=.venv --ignore=var --no-location -v 0
+if ls locale/fragments/*.po >/dev/null 2>&1; then
+  msgcat --use-first -o "$VI.tmp" "$VI" locale/fragments/*.po
+  msgmerge -q --no-fuzzy-matching -o "$VI" "$VI.tmp" "$VI"
+  rm -f "$VI.tmp"
+fi
+$BIN/python manage.py compilemessages -v 0 --ignore=.venv
+untranslated=$(msgattrib --untranslated --no-obsolete "$VI" | grep -c '^msgid ' || true)
+echo "vi: $((untranslated > 0 ? untranslated - 1 : 0)) untranslated strings"
