@@ -10,6 +10,11 @@ from election import selectors
 from election.access import Cap, can, home_unit, roles_of, visible_elections
 
 
+def _crumbs(user: object, unit: object, election: object) -> list[dict[str, object]]:
+    chain = selectors.unit_breadcrumb(unit=unit, election=election)
+    return [{"unit": u, "link": can(user, Cap.VIEW, u)} for u in chain]
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     elections = list(visible_elections(request.user).select_related("root"))
@@ -50,7 +55,7 @@ def unit_detail(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         {
             "election": election,
             "unit": unit,
-            "breadcrumb": selectors.unit_breadcrumb(unit=unit, election=election),
+            "breadcrumb": _crumbs(request.user, unit, election),
             "children": children,
             "area_count": areas.count(),
             "direct_areas": direct_areas,
@@ -72,7 +77,7 @@ def polling_area_detail(request: HttpRequest, slug: str, code: str) -> HttpRespo
         {
             "election": election,
             "area": area,
-            "breadcrumb": selectors.unit_breadcrumb(unit=area.unit, election=election),
+            "breadcrumb": _crumbs(request.user, area.unit, election),
             "contests": [
                 (contest, const, list(selectors.constituency_candidates(constituency=const)))
                 for contest, const in pairs

@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from tests.browser_support import browser, page  # noqa: F401  (fixtures)
+
 FIXTURES = Path(__file__).parent / "fixtures"
 _MINI = json.loads((FIXTURES / "mini_election.json").read_text(encoding="utf-8"))
 PASSWORD = "test-password-123"

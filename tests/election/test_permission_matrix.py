@@ -1,0 +1,251 @@
+"""The permission matrix: every named URL × every role × inside/outside the role's unit.
+
+Every URL pattern of the project must have an entry in MATRIX; a new endpoint without one
+fails `test_every_url_has_a_matrix_entry`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from common.jobs import job_create
+from election.models import AdminUnit
+
+
+@dataclass(frozen=True)
+class Who:
+    kind: str | None  # None: anonymous; "super": superuser
+    unit: str | None = None
+    area: str | None = None
+    inside_unit: str = ""
+    inside_area: str = ""
+    outside_unit: str = ""
+    outside_area: str = ""
+    outside_contest: str = ""
+
+
+ROLES = {
+    "anonymous": Who(
+        None,
+        inside_unit="26734",
+        inside_area="26734-01",
+        outside_unit="27499",
+        outside_area="27499-01",
+        outside_contest="HDND-783",
+    ),
+    "superuser": Who(
+        "super",
+        inside_unit="26734",
+        inside_area="26734-01",
+        outside_unit="27499",
+        outside_area="27499-01",
+        outside_contest="HDND-783",
+    ),
+    "committee_member": Who(
+        "committee_member",
+        "760",
+        inside_unit="26734",
+        inside_area="26734-01",
+        outside_unit="27496",
+        outside_area="27496-01",
+        outside_contest="HDND-783",
+    ),
+    "ward_staff": Who(
+        "ward_staff",
+        "26734",
+        inside_unit="26734",
+        inside_area="26734-02",
+        outside_unit="26737",
+        outside_area="26737-01",
+        outside_contest="HDND-27496",
+    ),
+    "team_secretary": Who(
+        "team_secretary",
+        "26734",
+        area="26734-01",
+        inside_unit="26734",
+        inside_area="26734-01",
+        outside_unit="27499",
+        outside_area="27499-01",
+        outside_contest="HDND-783",
+    ),
+    "observer": Who(
+        "observer",
+        "26737",
+        inside_unit="26737",
+        inside_area="26737-01",
+        outside_unit="26734",
+        outside_area="26734-01",
+        outside_contest="HDND-783",
+    ),
+}
+
+E = "mini-2021"
+
+
+@dataclass(frozen=True)
+class Case:
+    """How to build the URL for a role and a place, and who is allowed there."""
+
+    url: Callable[[Who, str, dict], str]
+    # allowed(role_name, where) -> bool; where is "inside" or "outside"
+    allowed: Callable[[str, str], bool]
+    api: bool = False
+
+
+def _scoped(role: str, where: str) -> bool:
+    return role == "superuser" or (role != "anonymous" and where == "inside")
+
+
+def _any_user(role: str, where: str) -> bool:
+    return role != "anonymous"
+
+
+def _super_only(role: str, where: str) -> bool:
+    return role == "superuser"
+
+
+def _unit(who: Who, where: str) -> str:
+    return who.inside_unit if where == "inside" else who.outside_unit
+
+
+def _area(who: Who, where: str) -> str:
+    return who.inside_area if where == "inside" else who.outside_area
+
+
+def _contest(who: Who, where: str) -> str:
+    return "HDND-79" if where == "inside" else who.outside_contest
+
+
+MATRIX: dict[str, Case] = {
+    "home": Case(lambda w, p, c: reverse("home"), _any_user),
+    "election": Case(lambda w, p, c: reverse("election", args=[E]), _any_user),
+    "unit": Case(lambda w, p, c: reverse("unit", args=[E, _unit(w, p)]), _scoped),
+    "polling-area": Case(lambda w, p, c: reverse("polling-area", args=[E, _area(w, p)]), _scoped),
+    "contest": Case(lambda w, p, c: reverse("contest", args=[E, _contest(w, p)]), _scoped),
+    "job": Case(lambda w, p, c: reverse("job", args=[c["jobs"][_unit(w, p)]]), _scoped),
+    "audit": Case(lambda w, p, c: reverse("audit"), _any_user),
+    "api-elections": Case(lambda w, p, c: reverse("api-elections"), _any_user, api=True),
+    "api-election": Case(lambda w, p, c: reverse("api-election", args=[E]), _any_user, api=True),
+    "api-contests": Case(lambda w, p, c: reverse("api-contests", args=[E]), _any_user, api=True),
+    "api-constituencies": Case(
+        lambda w, p, c: reverse("api-constituencies", args=[E, _contest(w, p)]), _scoped, api=True
+    ),
+    "api-polling-areas": Case(
+        lambda w, p, c: reverse("api-polling-areas", args=[E]) + f"?unit={_unit(w, p)}",
+        _scoped,
+        api=True,
+    ),
+    "api-unit": Case(
+        lambda w, p, c: reverse("api-unit", args=[_unit(w, p)]) + f"?election={E}",
+        _scoped,
+        api=True,
+    ),
+    "api-job": Case(
+        lambda w, p, c: reverse("api-job", args=[c["jobs"][_unit(w, p)]]), _scoped, api=True
+    ),
+    "api-audit": Case(lambda w, p, c: reverse("api-audit"), _any_user, api=True),
+    "api-schema": Case(lambda w, p, c: reverse("api-schema"), _any_user, api=True),
+    "api-docs": Case(lambda w, p, c: reverse("api-docs"), _any_user),
+    "login": Case(lambda w, p, c: reverse("login"), lambda r, p: True),
+    "logout": Case(lambda w, p, c: reverse("logout"), lambda r, p: True),
+    "set_language": Case(lambda w, p, c: reverse("set_language"), lambda r, p: True),
+    "admin:index": Case(lambda w, p, c: reverse("admin:index"), _super_only),
+}
+
+# URL names outside the matrix on purpose: the Django admin's own pages (staff only, covered by
+# admin:index and the admin tests) and static file serving.
+EXEMPT_PREFIXES = ("admin:",)
+
+
+def _all_url_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns: list, ns: str = "") -> None:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, f"{ns}{p.namespace}:" if p.namespace else ns)
+            elif isinstance(p, URLPattern) and p.name:
+                names.add(ns + p.name)
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+def test_every_url_has_a_matrix_entry():
+    names = _all_url_names()
+    missing = {n for n in names if n not in MATRIX and not n.startswith(EXEMPT_PREFIXES)}
+    assert not missing, f"URL names without a permission-matrix entry: {sorted(missing)}"
+
+
+@pytest.fixture
+def context(mini_election, make_user):
+    someone = make_user(superuser=True)
+    jobs = {
+        unit.code: job_create(kind="test", actor=someone, unit_id=unit.id).pk
+        for unit in AdminUnit.objects.filter(tree=mini_election.tree)
+    }
+    return {"jobs": jobs}
+
+
+def _login(client, make_user, who: Who):
+    if who.kind is None:
+        return
+    user = (
+        make_user(superuser=True)
+        if who.kind == "super"
+        else make_user(who.kind, who.unit, area=who.area)
+    )
+    client.force_login(user)
+
+
+@pytest.mark.parametrize("where", ["inside", "outside"])
+@pytest.mark.parametrize("role", list(ROLES))
+@pytest.mark.parametrize("name", list(MATRIX))
+def test_permission_matrix(client, make_user, context, name, role, where):
+    case = MATRIX[name]
+    who = ROLES[role]
+    _login(client, make_user, who)
+    url = case.url(who, where, context)
+    if name in ("logout", "set_language"):
+        response = client.post(url, {"language": "vi"})
+        assert response.status_code == 302
+        return
+    response = client.get(url, HTTP_ACCEPT="application/json" if case.api else "text/html")
+    if case.allowed(role, where):
+        redirected_inside = response.status_code == 302 and "/login/" not in response["Location"]
+        assert response.status_code == 200 or redirected_inside, (
+            name,
+            role,
+            where,
+            response.status_code,
+        )
+    elif not case.api and response.status_code == 302:
+        # pages deny by sending to a login page (ours, or the admin's for non-staff)
+        assert "/login/" in response["Location"], (name, role, where)
+        assert role == "anonymous" or name.startswith("admin:")
+    else:
+        assert response.status_code in (401, 403, 404), (name, role, where, response.status_code)
+
+
+def test_denied_requests_change_nothing(client, make_user, mini_election):
+    """A user outside a unit cannot change it through the admin or the API."""
+    from common.models import AuditEvent
+
+    observer = make_user("observer", "26737")
+    client.force_login(observer)
+    unit = AdminUnit.objects.get(code="26734")
+    before = AuditEvent.objects.count()
+    response = client.post(
+        reverse("admin:election_adminunit_change", args=[unit.pk]), {"name": "hacked"}
+    )
+    assert response.status_code in (302, 403)
+    unit.refresh_from_db()
+    assert unit.name == "Phường Tân Định"
+    response = client.post(reverse("admin:election_election_import"), {})
+    assert response.status_code in (302, 403)
+    assert AuditEvent.objects.count() == before
