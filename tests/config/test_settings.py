@@ -1,0 +1,39 @@
+"""Settings: production passes Django's deployment checks; the embedded default needs nothing."""
+
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+
+def test_production_settings_pass_check_deploy(tmp_path):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": "k7#Qm2!vX9@pL4$wR8^tZ1&yN6*bH3(jF5)dS0_gC2+eU7=aM9-oI4~uT6",
+        "DJANGO_ALLOWED_HOSTS": "baucu.example.vn",
+        "BAUCU_VAR_DIR": str(tmp_path),
+    }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser harness, never in production
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_vietnamese_is_the_default_language():
+    assert settings.LANGUAGE_CODE == "vi"
+    assert [code for code, _ in settings.LANGUAGES] == ["vi", "en"]
+    assert settings.TIME_ZONE == "Asia/Ho_Chi_Minh"
+
+
+def test_stack_follows_the_environment():
+    if os.environ.get("DATABASE_URL"):
+        assert settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+        assert settings.CHANNEL_LAYERS["default"]["BACKEND"].startswith("channels_redis")
+    else:
+        assert settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
+        assert settings.CHANNEL_LAYERS["default"]["BACKEND"].endswith("InMemoryChannelLayer")
+    assert settings.CELERY_TASK_ALWAYS_EAGER is (not os.environ.get("CELERY_BROKER_URL"))
