@@ -10,8 +10,9 @@ from election.models import AdminUnit, Election, UnitAncestry
 
 
 def _upload(doc) -> SimpleUploadedFile:
-    return SimpleUploadedFile("e.json", json.dumps(doc, ensure_ascii=False).encode(),
-                              content_type="application/json")
+    return SimpleUploadedFile(
+        "e.json", json.dumps(doc, ensure_ascii=False).encode(), content_type="application/json"
+    )
 
 
 def test_admin_import_page_imports_and_reports_problems(client, make_user, mini_doc):
@@ -38,8 +39,14 @@ def test_admin_moving_a_unit_rebuilds_the_closure(client, make_user, mini_electi
     q1 = AdminUnit.objects.get(code="760")
     response = client.post(
         reverse("admin:election_adminunit_change", args=[unit.pk]),
-        {"tree": unit.tree_id, "code": unit.code, "name": unit.name, "kind": unit.kind,
-         "parent": q1.pk, "level": unit.level},
+        {
+            "tree": unit.tree_id,
+            "code": unit.code,
+            "name": unit.name,
+            "kind": unit.kind,
+            "parent": q1.pk,
+            "level": unit.level,
+        },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert UnitAncestry.objects.filter(ancestor=q1, descendant=unit, depth=1).exists()
