@@ -482,6 +482,8 @@ def _run(
             progress(result.rows, "Đang đối chiếu với danh sách hiện có")
         cur.execute("CREATE INDEX voters_stg_nid ON voters_stg (national_id)")
         cur.execute("CREATE INDEX voters_stg_key ON voters_stg (search_key, birth_year)")
+        if _pg():
+            cur.execute("ANALYZE voters_stg")  # temp tables have no statistics otherwise
         if bad_ids:
             cur.executemany(
                 "INSERT INTO voters_stg_bad (national_id) VALUES (%s)", [(i,) for i in bad_ids]
