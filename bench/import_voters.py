@@ -125,12 +125,7 @@ def raw_copy(path: Path) -> float:
     with connection.cursor() as cur:
         cur.execute("DROP TABLE IF EXISTS bench_voter_copy")
         cur.execute("CREATE TABLE bench_voter_copy (LIKE voters_voter INCLUDING DEFAULTS)")
-        cur.execute("SELECT id, stt FROM voters_voter LIMIT 0")
         buf = io.StringIO()
-        cur.execute(
-            "COPY (SELECT * FROM voters_voter WHERE election_id = "
-            "(SELECT id FROM election_election WHERE slug = 'bench-voters')) TO STDOUT"
-        ) if False else None
         cur.cursor.copy_expert(
             "COPY (SELECT v.* FROM voters_voter v JOIN election_election e ON e.id = v.election_id "
             "WHERE e.slug = 'bench-voters' AND v.status = 'listed') TO STDOUT",
@@ -196,7 +191,8 @@ def main() -> None:
         t0 = time.perf_counter()
         build_file(codes, n, path, election.date)
         print(
-            f"file: {n:,} voters, {path.stat().st_size / 1e6:.0f} MB, {time.perf_counter() - t0:.1f}s"
+            f"file: {n:,} voters, {path.stat().st_size / 1e6:.0f} MB, "
+            f"{time.perf_counter() - t0:.1f}s"
         )
         first, r1 = timed_import(election, path)
         print(
