@@ -44,4 +44,5 @@ urlpatterns = [
     path("e/<slug:slug>/contests/<str:code>/", election_views.contest_detail, name="contest"),
     path("jobs/<int:pk>/", common_views.job_detail, name="job"),
     path("audit/", common_views.audit_list, name="audit"),
+    path("", include("printing.urls")),
 ]

@@ -219,7 +219,7 @@ def render_cards(
         raise ValueError("per_sheet must be 1 or 4")
     regular, bold = register()
     pagesize = (CARD_W, CARD_H) if per_sheet == 1 else SHEET
-    c = Canvas(out, pagesize=pagesize, invariant=1, pageCompression=1)
+    c = Canvas(out, pagesize=pagesize, invariant=1, pageCompression=1, initialFontName=regular)
     c.setTitle(f"Thẻ cử tri - Khu vực bỏ phiếu {header.area_code}")
     c.setAuthor("Baucu")
     c.setCreator("Baucu")

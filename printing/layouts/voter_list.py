@@ -227,7 +227,9 @@ def render_voter_list(doc: ListDocument, out: str | IO[bytes]) -> int:
     """Draw the posted list into `out`; returns the number of pages. Deterministic."""
     regular, bold = register()
     cols = _columns(doc)
-    c = Canvas(out, pagesize=(PAGE_W, PAGE_H), invariant=1, pageCompression=1)
+    c = Canvas(
+        out, pagesize=(PAGE_W, PAGE_H), invariant=1, pageCompression=1, initialFontName=regular
+    )
     c.setTitle(f"Danh sách cử tri - Khu vực bỏ phiếu {doc.header.area_code}")
     c.setAuthor("Baucu")
     c.setCreator("Baucu")
