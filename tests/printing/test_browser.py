@@ -39,6 +39,8 @@ def test_start_watch_progress_and_download(page, voter_lists, make_user, monkeyp
     print_jobs.print_area(job.pk, todo[0])  # ... the first area (12 of 28 voters) ...
     page.wait_for_function("document.getElementById('job-progress').value == 42")
     assert page.locator("#job-percent").inner_text() == "42%"
+    assert page.locator("#job-done").inner_text() == "12"
+    page.wait_for_function("document.getElementById('job-status').textContent == 'Đang chạy'")
     shot(page, "print-job-running")
     for area_id in todo[1:]:  # ... and the rest
         print_jobs.print_area(job.pk, area_id)

@@ -16,6 +16,7 @@
     set("job-done", job.done);
     set("job-total", job.total);
     set("job-message", job.message || "");
+    set("job-status", box.getAttribute("data-label-" + job.status) || job.status);
     box.dataset.status = job.status;
   }
   function poll() {
