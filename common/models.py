@@ -20,11 +20,22 @@ class AuditEvent(models.Model):
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     action = models.CharField(max_length=64, db_index=True)
     source = models.CharField(max_length=16, default="web")
+    # History outlives what it describes: no database constraint, nothing cascades into the log.
     unit = models.ForeignKey(
-        "election.AdminUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "election.AdminUnit",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     election = models.ForeignKey(
-        "election.Election", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "election.Election",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     object_type = models.CharField(max_length=64)
     object_id = models.CharField(max_length=64, blank=True)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from common import api as common_api
 from common import views as common_views
@@ -28,7 +28,7 @@ api_patterns = [
     path("jobs/<int:pk>/", common_api.JobDetail.as_view(), name="api-job"),
     path("audit/", common_api.AuditList.as_view(), name="api-audit"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
 urlpatterns = [
@@ -42,6 +42,7 @@ urlpatterns = [
     path("e/<slug:slug>/u/<str:code>/", election_views.unit_detail, name="unit"),
     path("e/<slug:slug>/pa/<str:code>/", election_views.polling_area_detail, name="polling-area"),
     path("e/<slug:slug>/contests/<str:code>/", election_views.contest_detail, name="contest"),
+    path("e/<slug:slug>/accounts/", election_views.accounts, name="accounts"),
     path("jobs/<int:pk>/", common_views.job_detail, name="job"),
     path("audit/", common_views.audit_list, name="audit"),
     path("", include("printing.urls")),

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from election import selectors
-from election.access import Cap, can, home_unit, roles_of, visible_elections
+from election.access import Cap, can, home_unit, roles_of, scope_units, visible_elections
+from election.forms import AccountForm
+from election.models import Role
+from election.services.accounts import account_create, role_revoke
 
 
 def _crumbs(user: object, unit: object, election: object) -> list[dict[str, object]]:
@@ -60,6 +66,7 @@ def unit_detail(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             "area_count": areas.count(),
             "direct_areas": direct_areas,
             "contests": selectors.contests_for_unit(election=election, unit=unit),
+            "can_manage": can(request.user, Cap.MANAGE_STRUCTURE, unit),
             "total_voters": sum(c["voters"] for c in children)
             + sum(a.voters_estimate or 0 for a in direct_areas),
         },
@@ -103,4 +110,51 @@ def contest_detail(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             "constituencies": constituencies,
             "seats": sum(c.seats for c in constituencies),
         },
+    )
+
+
+@login_required
+def accounts(request: HttpRequest, slug: str) -> HttpResponse:
+    """People and their roles in the units the user administers; create accounts there."""
+    election = selectors.election_get(user=request.user, slug=slug)
+    if not can(request.user, Cap.MANAGE_STRUCTURE, election.root) and not any(
+        r.kind == Role.Kind.ADMIN for r in roles_of(request.user)
+    ):
+        raise PermissionDenied
+    if request.method == "POST" and "revoke" in request.POST:
+        role = get_object_or_404(Role, pk=request.POST["revoke"], unit__tree=election.tree)
+        if not can(request.user, Cap.MANAGE_STRUCTURE, role.unit) or role.user == request.user:
+            raise PermissionDenied
+        role_revoke(actor=request.user, role=role)
+        messages.success(request, _("Role revoked."))
+        return redirect("accounts", slug=slug)
+    form = AccountForm(request.POST or None, actor=request.user, election=election)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        account_create(
+            actor=request.user,
+            username=d["username"],
+            full_name=d["full_name"],
+            password=d["password"],
+            kind=d["kind"],
+            unit=d["unit_obj"],
+            body=d["body_obj"],
+        )
+        messages.success(request, _("Account %(u)s created.") % {"u": d["username"]})
+        return redirect("accounts", slug=slug)
+    roles = scope_units(
+        request.user,
+        Role.objects.filter(unit__tree=election.tree).select_related("user", "unit", "body"),
+        Cap.MANAGE_STRUCTURE,
+        field="unit_id",
+    ).order_by("unit__level", "unit__code", "user__username")
+    return render(
+        request,
+        "election/accounts.html",
+        {
+            "election": election,
+            "form": form,
+            "roles": roles,
+        },
+        status=400 if request.method == "POST" else 200,
     )

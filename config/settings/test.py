@@ -14,3 +14,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# The login lockout is on in tests that ask for it (override_settings(AXES_ENABLED=True));
+# elsewhere it would refuse Django's test-client login, which passes no request.
+AXES_ENABLED = False

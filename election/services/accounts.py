@@ -54,3 +54,45 @@ def user_ensure(
     user.set_password(password)
     user.save()
     return user
+
+
+@transaction.atomic
+def account_create(
+    *,
+    actor: Any,
+    username: str,
+    full_name: str,
+    password: str,
+    kind: str,
+    unit: AdminUnit,
+    body: ElectionBody | None = None,
+    source: str = "web",
+) -> Role:
+    """A new person with one role, audited. Password rules are checked by the caller's form."""
+    User = get_user_model()
+    first, _, last = full_name.rpartition(" ")
+    user = User.objects.create_user(
+        username=username, password=password, first_name=first, last_name=last
+    )
+    record(
+        actor=actor,
+        action="account.created",
+        obj=user,
+        source=source,
+        unit_id=unit.id,
+        after={"username": username, "full_name": full_name},
+    )
+    return role_grant(actor=actor, user=user, kind=kind, unit=unit, body=body, source=source)
+
+
+@transaction.atomic
+def role_revoke(*, actor: Any, role: Role, source: str = "web") -> None:
+    record(
+        actor=actor,
+        action="role.revoked",
+        obj=role,
+        source=source,
+        unit_id=role.unit_id,
+        before={"user": role.user.username, "kind": role.kind, "unit": role.unit.code},
+    )
+    role.delete()

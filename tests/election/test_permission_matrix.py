@@ -134,6 +134,7 @@ MATRIX: dict[str, Case] = {
     "contest": Case(lambda w, p, c: reverse("contest", args=[E, _contest(w, p)]), _scoped),
     "job": Case(lambda w, p, c: reverse("job", args=[c["jobs"][_unit(w, p)]]), _scoped),
     "audit": Case(lambda w, p, c: reverse("audit"), _any_user),
+    "accounts": Case(lambda w, p, c: reverse("accounts", args=[E]), _super_only),
     "api-elections": Case(lambda w, p, c: reverse("api-elections"), _any_user, api=True),
     "api-election": Case(lambda w, p, c: reverse("api-election", args=[E]), _any_user, api=True),
     "api-contests": Case(lambda w, p, c: reverse("api-contests", args=[E]), _any_user, api=True),

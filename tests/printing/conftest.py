@@ -1,13 +1,14 @@
-"""Fixtures of the printing tests: media in a temporary folder, voter lists for the mini
-election (the five names of the issue first in 26734-01)."""
+"""Fixtures of the printing tests: media in a temporary folder, voter lists of the mini
+election in the voters app's tables (the five names of the issue first in 26734-01)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import pytest
 
-from printing import sources
+from common.text import fold
 from tests.printing.support import SPECIAL_NAMES
 
 SIZES = {"26734-01": 12, "26734-02": 7, "26737-01": 9, "27496-01": 6, "27499-01": 5}
@@ -23,39 +24,62 @@ def media(settings, tmp_path):
 
 @dataclass
 class Lists:
-    """The voter lists the tests print; edit `rows`, `extra_count` or `duplicates` to make a
+    """The voter lists the tests print (Voter rows by polling area code), and ways to make a
     pre-flight check fail."""
 
-    rows: dict[str, list[sources.Voter]]
-    duplicates: dict[str, list[list[str]]] = field(default_factory=dict)
+    election: object
+    rows: dict[str, list] = field(default_factory=dict)
     extra_count: dict[str, int] = field(default_factory=dict)
 
-    def total(self, codes: list[str] | None = None) -> int:
-        return sum(len(v) for k, v in self.rows.items() if codes is None or k in codes)
+    def rename(self, code: str, stt: int, name: str) -> None:
+        voter = next(v for v in self.rows[code] if v.stt == stt)
+        voter.full_name = name
+        voter.search_key = fold(name)
+        voter.save(update_fields=["full_name", "search_key"])
+
+    def add_duplicate(self, code: str, stt: int) -> None:
+        """The same person entered a second time, with another ID, at the end of the list."""
+        from voters.models import Voter
+
+        original = next(v for v in self.rows[code] if v.stt == stt)
+        copy = Voter.objects.get(pk=original.pk)
+        copy.pk = None
+        copy.stt = max(v.stt for v in self.rows[code]) + 1
+        copy.national_id = "099" + original.national_id[3:]
+        copy.save()
+        self.rows[code].append(copy)
 
 
-def _voters(area, contest_ids: frozenset[int]) -> list[sources.Voter]:
+def _voters(election, area, index: int) -> list:
+    from voters.models import Voter
+
     out = []
     for i in range(SIZES[area.code]):
         if area.code == "26734-01" and i < 5:
             name = SPECIAL_NAMES[i]
         else:
             name = f"{FAMILY[i % 6]} Văn {GIVEN[(i // 6 + area.number) % 6]}"
-        permanent = i % 4 != 3
+        temporary = i % 4 == 3
         address = f"Số {i + 1} đường Hai Bà Trưng, khu phố {1 + i % 3}, {area.unit.name}"
+        year_only = i == 4
         out.append(
-            sources.Voter(
+            Voter(
+                election=election,
+                polling_area=area,
                 stt=i + 1,
+                national_id=f"079{index:03d}{i:06d}",
                 full_name=name,
-                birth_date="1950" if i == 4 else f"{1 + i:02d}/0{1 + i % 9}/198{i % 10}",
-                male=i % 2 == 0,
-                residence=address,
+                search_key=fold(name),
+                birth_date=None if year_only else dt.date(1980 + i % 10, 1 + i % 9, 1 + i),
+                birth_year=1950 if year_only else 1980 + i % 10,
+                sex="M" if i % 2 == 0 else "F",
                 ethnicity="Ê Đê" if name in SPECIAL_NAMES[3:] else "Kinh",
                 occupation="Công nhân",
-                permanent_address=address if permanent else "",
-                temporary_address="" if permanent else address,
-                contest_ids=contest_ids,
-                note="",
+                permanent_address="" if temporary else address,
+                temporary_address=address if temporary else "",
+                temporary_since=dt.date(2021, 1, 15) if temporary else None,
+                residence=Voter.Residence.TEMPORARY if temporary else Voter.Residence.PERMANENT,
+                contest_scope=Voter.Scope.NO_COMMUNE if temporary else Voter.Scope.ALL,
             )
         )
     return out
@@ -63,23 +87,17 @@ def _voters(area, contest_ids: frozenset[int]) -> list[sources.Voter]:
 
 @pytest.fixture
 def voter_lists(mini_election, monkeypatch) -> Lists:
-    from election.models import PollingAreaConstituency
+    from printing import sources
+    from voters.models import Voter
 
-    lists = Lists(rows={})
-    for area in mini_election.polling_areas.select_related("unit"):
-        contests = frozenset(
-            PollingAreaConstituency.objects.filter(polling_area=area).values_list(
-                "contest_id", flat=True
-            )
-        )
-        lists.rows[area.code] = _voters(area, contests)
-    monkeypatch.setattr(sources, "voters_of_area", lambda area: iter(lists.rows[area.code]))
+    lists = Lists(election=mini_election)
+    areas = mini_election.polling_areas.select_related("unit").order_by("code")
+    for index, area in enumerate(areas):
+        lists.rows[area.code] = Voter.objects.bulk_create(_voters(mini_election, area, index))
+    real_count = sources.voter_count
     monkeypatch.setattr(
         sources,
         "voter_count",
-        lambda area: len(lists.rows[area.code]) + lists.extra_count.get(area.code, 0),
-    )
-    monkeypatch.setattr(
-        sources, "unresolved_duplicates", lambda area: lists.duplicates.get(area.code, [])
+        lambda area: real_count(area) + lists.extra_count.get(area.code, 0),
     )
     return lists

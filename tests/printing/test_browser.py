@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from common.models import Job
 from tests.browser_support import login, shot
@@ -37,15 +38,15 @@ def test_start_watch_progress_and_download(page, voter_lists, make_user, monkeyp
         "26737-01",
     ]
     print_jobs.print_area(job.pk, todo[0])  # ... the first area (12 of 28 voters) ...
-    page.wait_for_function("document.getElementById('job-progress').value == 42")
-    assert page.locator("#job-percent").inner_text() == "42%"
-    assert page.locator("#job-done").inner_text() == "12"
-    page.wait_for_function("document.getElementById('job-status').textContent == 'Đang chạy'")
+    expect(page.locator("#job-percent")).to_have_text("42%")  # live, without a reload
+    expect(page.locator("#job-progress")).to_have_attribute("value", "42")
+    expect(page.locator("#job-done")).to_have_text("12")
+    expect(page.locator("#job-status")).to_have_text("Đang chạy")
     shot(page, "print-job-running")
     for area_id in todo[1:]:  # ... and the rest
         print_jobs.print_area(job.pk, area_id)
     page.wait_for_selector("#printed-files")  # reloaded when the job finished
-    assert page.locator("#job-progress").get_attribute("value") == "100"
+    expect(page.locator("#job-progress")).to_have_attribute("value", "100")
     assert page.locator("#job-percent").inner_text() == "100%"
     assert page.locator("#printed-files tbody tr").count() == 3
     shot(page, "print-job-done")

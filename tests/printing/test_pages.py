@@ -62,7 +62,7 @@ def test_start_follow_and_download(
 def test_refused_job_shows_the_reasons(
     client, voter_lists, make_user, django_capture_on_commit_callbacks
 ):
-    voter_lists.duplicates["26734-01"] = [["Lê Văn Ưng (STT 3)", "Lê Văn Ưng (STT 9)"]]
+    voter_lists.add_duplicate("26734-01", 3)
     client.force_login(make_user("ward_staff", "26734"))
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -70,7 +70,7 @@ def test_refused_job_shows_the_reasons(
             {"unit": "26734", "kind": "lists", "per_sheet": 1},
         )
     page = client.get(response["Location"]).content.decode()
-    assert 'id="job-errors"' in page and "Lê Văn Ưng (STT 9)" in page
+    assert 'id="job-errors"' in page and "Lê Văn Ưng (STT 3); Lê Văn Ưng (STT 13)" in page
     assert 'id="job-resume"' in page
 
 

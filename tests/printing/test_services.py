@@ -108,6 +108,11 @@ def test_list_marks_follow_the_contests_of_the_area(
     tan_dinh = list_document(PollingArea.objects.get(code="26734-01"))
     assert cu_chi.rows[0].marks == (True, True, True, True)
     assert tan_dinh.rows[0].marks == (True, True, False, False)
+    # A temporary resident of less than 12 months: no commune council; address in (7b).
+    assert cu_chi.rows[3].marks == (True, True, True, False)
+    assert cu_chi.rows[3].temporary_address and not cu_chi.rows[3].permanent_address
+    assert cu_chi.rows[3].note == "Tạm trú từ 15/01/2021"
+    assert cu_chi.rows[4].birth_date == "1950" and cu_chi.rows[0].birth_date == "01/01/1980"
     assert cu_chi.header.district_name == "Huyện Củ Chi"
     assert cu_chi.header.commune_name == "Thị trấn Củ Chi"
 
@@ -128,12 +133,10 @@ def test_reprint_is_byte_identical(
 def test_preflight_refuses_and_prints_nothing(
     django_capture_on_commit_callbacks, mini_election, voter_lists, staff, media, problem
 ):
-    rows = voter_lists.rows["26734-02"]
     if problem == "glyph":
-        bad = rows[3]
-        rows[3] = type(bad)(**{**bad.__dict__, "full_name": "Nguyễn Văn 中"})
+        voter_lists.rename("26734-02", 4, "Nguyễn Văn 中")
     elif problem == "duplicate":
-        voter_lists.duplicates["26734-02"] = [["Trần Văn Phúc (STT 1)", "Trần Văn Phúc (STT 6)"]]
+        voter_lists.add_duplicate("26734-02", 2)
     else:
         voter_lists.extra_count["26734-02"] = 1
     job = start(django_capture_on_commit_callbacks, staff, mini_election, "26734")
@@ -142,7 +145,7 @@ def test_preflight_refuses_and_prints_nothing(
     if problem == "glyph":
         assert "U+4E2D" in text and "26734-02" in text and "no. 4" in text
     elif problem == "duplicate":
-        assert "Trần Văn Phúc (STT 6)" in text
+        assert "Phạm Văn Dũng (STT 2); Phạm Văn Dũng (STT 8)" in text
     else:
         assert "8" in text and "7" in text
     assert not (media / "print" / str(job.pk)).exists()  # nothing printed, not even area 01

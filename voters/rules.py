@@ -1,0 +1,412 @@
+"""The law on voter lists as pure functions: plain data in, plain data out, no ORM.
+
+Sources (domain.md): §0 and §2.1 (18 full years by election day, Art 2; Art 30(1) statuses),
+§2.2 (where a voter is listed and which contests they vote in, Art 29), §2.4 (changes until
+24 hours before voting starts, Art 30, 32), §2.7 (columns), §9 (12-digit personal ID, dates).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from common.text import fold, nfc
+
+VOTING_AGE = 18
+VOTING_STARTS = dt.time(7, 0)  # Art 71: 07:00 (a team may start earlier, not before 05:00)
+CHANGES_CLOSE_BEFORE = dt.timedelta(hours=24)  # Art 30(2), 32: until 24 h before voting
+POSTING_DAYS_BEFORE = 40  # Art 32: posted at least 40 days before election day
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+# Residence kinds and contest scopes (same values as voters.models.Voter).
+PERMANENT, TEMPORARY, SOLDIER, DETAINED, ELSEWHERE = (
+    "permanent",
+    "temporary",
+    "soldier",
+    "detained",
+    "elsewhere",
+)
+SCOPE_ALL, SCOPE_NO_COMMUNE, SCOPE_NA_PROVINCE = "all", "no_commune", "na_province"
+# Tiers of a contest seen from a polling area.
+TIER_NA, TIER_PROVINCE, TIER_MIDDLE, TIER_COMMUNE = "na", "province", "middle", "commune"
+
+# Art 30(1): statuses that keep a person off the list.
+ART30_STATUSES = {
+    "deprived": "tước quyền bầu cử theo bản án, quyết định của Tòa án đã có hiệu lực",
+    "death_sentence": "bị kết án tử hình đang trong thời gian chờ thi hành án",
+    "prison": "đang chấp hành hình phạt tù mà không được hưởng án treo",
+    "incapacity": "mất năng lực hành vi dân sự",
+}
+
+
+# --- age -------------------------------------------------------------------------------------
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    """The same calendar day `years` earlier; 29 Feb → 28 Feb in a common year."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def latest_birth_date(election_day: dt.date) -> dt.date:
+    """Born on or before this date = 18 full years on election day (2021: 23/05/2003)."""
+    return _years_before(election_day, VOTING_AGE)
+
+
+@dataclass(frozen=True)
+class AgeCheck:
+    eligible: bool
+    flag: str = ""  # a warning a person should look at (year-only birth date on the boundary)
+
+
+def age_check(
+    birth_date: dt.date | None, birth_year: int | None, election_day: dt.date
+) -> AgeCheck:
+    """Art 2: 18 full years by election day.
+
+    A year-only birth date (civil records with unknown day and month) is read as the earliest
+    day of that year, as registries record it (01/01): a voter born in the boundary year is
+    kept on the list with a flag for a person to check; a later year is under age.
+    """
+    limit = latest_birth_date(election_day)
+    if birth_date is not None:
+        return AgeCheck(birth_date <= limit)
+    if birth_year is None:
+        return AgeCheck(False)
+    if birth_year < limit.year:
+        return AgeCheck(True, "year_only")
+    if birth_year == limit.year:
+        return AgeCheck(True, "year_only_boundary")
+    return AgeCheck(False, "year_only")
+
+
+# --- contests by residence (Art 29; domain.md §2.2) -------------------------------------------
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, d)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def contest_scope(residence: str, temporary_since: dt.date | None, election_day: dt.date) -> str:
+    """Which contests of the polling area a voter takes part in.
+
+    permanent residents, and temporary residents registered ≥ 12 months by election day: all;
+    temporary < 12 months and soldiers at the unit's station: all but the commune council
+    (2021: NA + province + district; 2026: NA + province); detainees and voters with a
+    certificate to vote elsewhere: NA + provincial council.
+    """
+    if residence == PERMANENT:
+        return SCOPE_ALL
+    if residence == TEMPORARY:
+        if temporary_since is not None and add_months(temporary_since, 12) <= election_day:
+            return SCOPE_ALL
+        return SCOPE_NO_COMMUNE
+    if residence == SOLDIER:
+        return SCOPE_NO_COMMUNE
+    return SCOPE_NA_PROVINCE  # detained, elsewhere
+
+
+def contest_tier(*, kind: str, contest_unit_id: int, root_unit_id: int, area_unit_id: int) -> str:
+    """A contest's tier from a polling area: NA, the province (election root), the commune
+    (the area's own unit), or a middle tier (the district, 2021)."""
+    if kind == "national_assembly":
+        return TIER_NA
+    if contest_unit_id == root_unit_id:
+        return TIER_PROVINCE
+    if contest_unit_id == area_unit_id:
+        return TIER_COMMUNE
+    return TIER_MIDDLE
+
+
+_SCOPE_TIERS = {
+    SCOPE_ALL: {TIER_NA, TIER_PROVINCE, TIER_MIDDLE, TIER_COMMUNE},
+    SCOPE_NO_COMMUNE: {TIER_NA, TIER_PROVINCE, TIER_MIDDLE},
+    SCOPE_NA_PROVINCE: {TIER_NA, TIER_PROVINCE},
+}
+
+
+def takes_part(scope: str, tier: str) -> bool:
+    return tier in _SCOPE_TIERS[scope]
+
+
+def residence_for(*, area_kind: str, has_temporary: bool) -> str:
+    """Residence kind of a row: the area's institution decides (armed unit, detention);
+    otherwise a temporary address means the voter asked to vote at the temporary residence."""
+    if area_kind == "armed_unit":
+        return SOLDIER
+    if area_kind == "detention":
+        return DETAINED
+    return TEMPORARY if has_temporary else PERMANENT
+
+
+# --- cut-off and posting (Art 30, 32) --------------------------------------------------------
+
+
+def voting_starts(polling_day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(polling_day, VOTING_STARTS, tzinfo=VN_TZ)
+
+
+def changes_close(polling_day: dt.date) -> dt.datetime:
+    """Changes to the list are allowed until 24 hours before voting starts."""
+    return voting_starts(polling_day) - CHANGES_CLOSE_BEFORE
+
+
+def changes_allowed(now: dt.datetime, polling_day: dt.date) -> bool:
+    return now < changes_close(polling_day)
+
+
+def posting_date(election_day: dt.date) -> dt.date:
+    """The latest day the lists are posted (Art 32): 40 days before election day."""
+    return election_day - dt.timedelta(days=POSTING_DAYS_BEFORE)
+
+
+# --- ledger ---------------------------------------------------------------------------------
+
+EVENT_DELTA = {
+    "added": 1,
+    "updated": 0,
+    "removed": -1,
+    "moved_out": -1,
+    "moved_in": 1,
+    "elsewhere_issued": -1,
+    "elsewhere_received": 1,
+    "ineligible": -1,
+    "died": -1,
+    "unreachable": -1,
+    "duplicate": -1,
+    "restored": 1,
+}
+NOTE_ELSEWHERE = "Bỏ phiếu ở nơi khác"
+
+
+# --- parsing and validating a row (formats.md §2) ---------------------------------------------
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "national_id": ("Số định danh cá nhân", "Số CCCD", "CCCD", "Số căn cước"),
+    "full_name": ("Họ và tên",),
+    "birth": ("Ngày sinh",),
+    "sex": ("Giới tính",),
+    "ethnicity": ("Dân tộc",),
+    "occupation": ("Nghề nghiệp",),
+    "permanent_address": ("Nơi thường trú",),
+    "temporary_address": ("Nơi tạm trú",),
+    "temporary_since": ("Ngày bắt đầu tạm trú",),
+    "area_code": ("Mã khu vực bỏ phiếu",),
+    "household_code": ("Mã hộ",),
+    "relation": ("Quan hệ với chủ hộ",),
+}
+REQUIRED = ("national_id", "full_name", "birth", "sex", "area_code")
+HEADERS = {key: names[0] for key, names in COLUMNS.items()}  # the label shown in errors
+TEMPLATE_HEADERS = [names[0] for names in COLUMNS.values()]
+_ALIASES = {fold(name): key for key, names in COLUMNS.items() for name in names}
+
+
+def match_headers(cells: list[Any]) -> dict[str, int] | None:
+    """Column index of each known field if this row is the header row (all required present)."""
+    found: dict[str, int] = {}
+    for i, cell in enumerate(cells):
+        if isinstance(cell, str):
+            key = _ALIASES.get(fold(cell))
+            if key and key not in found:
+                found[key] = i
+    return found if all(k in found for k in REQUIRED) else None
+
+
+_DATE_RE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+_ID_RE = re.compile(r"^\d{12}$")
+
+
+def parse_date(value: Any, *, allow_year: bool) -> tuple[dt.date | None, int | None]:
+    """dd/mm/yyyy (or a spreadsheet date), or yyyy alone when allowed. Raises ValueError."""
+    if isinstance(value, dt.datetime):
+        return value.date(), value.year
+    if isinstance(value, dt.date):
+        return value, value.year
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        value = str(value)
+    text = str(value).strip()
+    if allow_year and len(text) == 4 and text.isdigit():
+        year = int(text)
+        if 1880 <= year <= 2100:
+            return None, year
+        raise ValueError("year")
+    m = _DATE_RE.match(text)
+    if not m:
+        raise ValueError("format")
+    day = dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+    return day, day.year
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return nfc(str(value))
+
+
+def parse_sex(value: str) -> str | None:
+    key = fold(value)
+    if key in ("nam", "m", "male"):
+        return "M"
+    if key in ("nu", "f", "female"):
+        return "F"
+    return None
+
+
+def parse_national_id(value: Any) -> str | None:
+    text = _text(value).replace(" ", "")
+    return text if _ID_RE.match(text) else None
+
+
+@dataclass(frozen=True)
+class AreaInfo:
+    id: int
+    kind: str
+    unit_id: int
+
+
+@dataclass
+class RowResult:
+    record: dict[str, Any] | None
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (column header, reason)
+    national_id: str | None = None
+    flags: list[str] = field(default_factory=list)
+
+
+def validate_row(
+    raw: dict[str, Any],
+    *,
+    election_day: dt.date,
+    areas: dict[str, AreaInfo],
+    allowed_area_ids: set[int] | None = None,
+) -> RowResult:
+    """Check one row against the template and the law; reasons are in Vietnamese."""
+    errors: list[tuple[str, str]] = []
+    flags: list[str] = []
+
+    def err(key: str, reason: str) -> None:
+        errors.append((HEADERS[key], reason))
+
+    raw_id = _text(raw.get("national_id"))
+    nid = parse_national_id(raw_id)
+    if not raw_id:
+        err("national_id", "Thiếu số định danh cá nhân")
+    elif nid is None:
+        err("national_id", "Số định danh cá nhân phải gồm đúng 12 chữ số")
+
+    full_name = _text(raw.get("full_name"))
+    if not full_name:
+        err("full_name", "Thiếu họ và tên")
+    elif len(full_name) > 200 or any(ch.isdigit() for ch in full_name):
+        err("full_name", "Họ và tên không hợp lệ")
+    elif len(full_name.split()) < 2:
+        err("full_name", "Họ và tên phải có ít nhất họ và tên")
+
+    birth_date: dt.date | None = None
+    birth_year: int | None = None
+    birth_raw = raw.get("birth")
+    if birth_raw in (None, ""):
+        err("birth", "Thiếu ngày sinh")
+    else:
+        try:
+            birth_date, birth_year = parse_date(birth_raw, allow_year=True)
+        except ValueError:
+            err("birth", "Ngày sinh phải có dạng dd/mm/yyyy hoặc chỉ năm yyyy")
+        else:
+            if birth_date is not None and birth_date > election_day:
+                err("birth", "Ngày sinh sau ngày bầu cử")
+            else:
+                check = age_check(birth_date, birth_year, election_day)
+                if not check.eligible:
+                    limit = latest_birth_date(election_day)
+                    err(
+                        "birth",
+                        "Chưa đủ 18 tuổi vào ngày bầu cử (Điều 2: sinh vào hoặc trước ngày "
+                        f"{limit:%d/%m/%Y})",
+                    )
+                elif check.flag:
+                    flags.append(check.flag)
+
+    sex = parse_sex(_text(raw.get("sex")))
+    if sex is None:
+        err("sex", "Giới tính phải là Nam hoặc Nữ")
+
+    permanent = _text(raw.get("permanent_address"))
+    temporary = _text(raw.get("temporary_address"))
+    if not permanent and not temporary:
+        err("permanent_address", "Cần nơi thường trú hoặc nơi tạm trú")
+    temporary_since: dt.date | None = None
+    since_raw = raw.get("temporary_since")
+    if since_raw not in (None, ""):
+        try:
+            temporary_since, _ = parse_date(since_raw, allow_year=False)
+        except ValueError:
+            err("temporary_since", "Ngày bắt đầu tạm trú phải có dạng dd/mm/yyyy")
+        else:
+            if temporary_since > election_day:
+                err("temporary_since", "Ngày bắt đầu tạm trú sau ngày bầu cử")
+    elif temporary:
+        err("temporary_since", "Người tạm trú cần ngày bắt đầu tạm trú")
+
+    code = _text(raw.get("area_code"))
+    area = areas.get(code)
+    if not code:
+        err("area_code", "Thiếu mã khu vực bỏ phiếu")
+    elif area is None:
+        err("area_code", f"Không có khu vực bỏ phiếu mã {code} trong cuộc bầu cử này")
+    elif allowed_area_ids is not None and area.id not in allowed_area_ids:
+        err("area_code", f"Khu vực bỏ phiếu {code} không thuộc đơn vị được nhập")
+
+    for key, limit in (("ethnicity", 64), ("occupation", 200), ("household_code", 32)):
+        if len(_text(raw.get(key))) > limit:
+            err(key, f"Dài quá {limit} ký tự")
+    for key in ("permanent_address", "temporary_address"):
+        if len(_text(raw.get(key))) > 300:
+            err(key, "Dài quá 300 ký tự")
+
+    if errors or area is None or sex is None or nid is None or birth_year is None:
+        return RowResult(None, errors, nid, flags)
+    relation = _text(raw.get("relation"))
+    residence = residence_for(area_kind=area.kind, has_temporary=bool(temporary))
+    record = {
+        "national_id": nid,
+        "full_name": full_name,
+        "search_key": fold(full_name),
+        "birth_date": birth_date,
+        "birth_year": birth_year,
+        "sex": sex,
+        "ethnicity": _text(raw.get("ethnicity")),
+        "occupation": _text(raw.get("occupation")),
+        "permanent_address": permanent,
+        "temporary_address": temporary,
+        "temporary_since": temporary_since,
+        "residence": residence,
+        "contest_scope": contest_scope(residence, temporary_since, election_day),
+        "household_code": _text(raw.get("household_code")),
+        "is_head": fold(relation) == "chu ho",
+        "relation": relation,
+        "polling_area_id": area.id,
+    }
+    return RowResult(record, [], nid, flags)
+
+
+def household_order_key(household_first: int, is_head: bool, position: int) -> tuple:
+    """List order (domain.md §2.7): household by household in the order households first
+    appear in the file (along the street or hamlet), head of household first, then file order.
+    `household_first` is the position of the household's first row (own position if none)."""
+    return (household_first, 0 if is_head else 1, position)
