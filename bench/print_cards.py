@@ -192,6 +192,11 @@ def main() -> None:
         f"cards_per_s_{a.workers}_workers_4_per_sheet": round(par_cps_4),
         "projected_minutes_9_6M_on_2_workers": round(9_600_000 / par_cps / 60, 1),
         "projected_minutes_9_6M_on_2_workers_4_per_sheet": round(9_600_000 / par_cps_4 / 60, 1),
+        # From the one-worker figures: two cores that are not shared with anything else.
+        "projected_minutes_9_6M_2_cores_from_per_core": round(9_600_000 / (2 * cps) / 60, 1),
+        "projected_minutes_9_6M_2_cores_from_per_core_4_per_sheet": round(
+            9_600_000 / (2 * cps_4) / 60, 1
+        ),
         "peak_mb": round(peak, 1),
         "bytes_per_card": round(sum(r[1] for r in seq) / cards),
         "list_rows_per_s": round(rows_ps),
@@ -204,6 +209,8 @@ def main() -> None:
         f"({par_cps_4:,.0f} 4 per sheet) · lists {rows_ps:,.0f} rows/s · "
         f"peak {peak:.0f} MB per task"
     )
+    print(f"load average at the end: {os.getloadavg()[0]:.2f} (other processes share the cores)")
+    result["load_average_1min"] = round(os.getloadavg()[0], 2)
     print(json.dumps(result))
 
 
