@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from printing.services.documents import CARDS, LISTS
 
+AREA_PREFIX = "pa:"
+
 
 class PrintForm(forms.Form):
     unit = forms.ChoiceField(label=_("Unit"))
@@ -24,11 +26,20 @@ class PrintForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
-    def __init__(self, *args: object, units: list, **kwargs: object) -> None:
+    def __init__(self, *args: object, units: list, areas: list, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [
-            (u.code, f"{'— ' * u.level}{u.name} ({u.code})") for u in units
-        ]
+        choices: list = [(u.code, f"{'— ' * u.level}{u.name} ({u.code})") for u in units]
+        if areas:
+            choices.append(
+                (
+                    _("Single polling area"),
+                    [
+                        (f"{AREA_PREFIX}{a.code}", f"{a.code} · {a.name} · {a.unit.name}")
+                        for a in areas
+                    ],
+                )
+            )
+        self.fields["unit"].choices = choices
 
 
 class ReprintForm(forms.Form):

@@ -9,8 +9,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from common.models import Job
-from election.access import Cap, can, scope_units
-from election.models import AdminUnit, Election, UnitAncestry
+from election.access import Cap, can, scope_areas, scope_units
+from election.models import AdminUnit, Election, PollingArea, UnitAncestry
 from printing.models import PrintedFile
 from printing.services.print_jobs import JOB_KINDS
 
@@ -24,6 +24,15 @@ def printable_units(*, user: Any, election: Election) -> QuerySet[AdminUnit]:
     )
     qs = AdminUnit.objects.filter(id__in=under_root).filter(id__in=with_areas)
     return scope_units(user, qs, Cap.PRINT).order_by("level", "code")
+
+
+MAX_AREA_CHOICES = 2000
+
+
+def printable_areas(*, user: Any, election: Election) -> list[PollingArea]:
+    """Polling areas the user may print one by one (the chooser lists at most 2,000)."""
+    qs = scope_areas(user, election.polling_areas.select_related("unit"), Cap.PRINT)
+    return list(qs.order_by("code")[:MAX_AREA_CHOICES])
 
 
 def print_jobs(*, user: Any, election: Election, limit: int = 20) -> list[Job]:

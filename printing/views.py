@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from election import selectors as election_selectors
 from election.access import Cap, can
 from printing import selectors
-from printing.forms import PrintForm, ReprintForm
+from printing.forms import AREA_PREFIX, PrintForm, ReprintForm
 from printing.services import print_jobs
 
 
@@ -26,21 +26,36 @@ from printing.services import print_jobs
 def print_start(request: HttpRequest, slug: str) -> HttpResponse:
     election = election_selectors.election_get(user=request.user, slug=slug)
     units = list(selectors.printable_units(user=request.user, election=election))
+    areas = selectors.printable_areas(user=request.user, election=election)
     wanted = request.GET.get("unit")
-    if wanted:
-        unit = election_selectors.unit_get(
-            user=request.user, election=election, code=wanted, cap=Cap.PRINT
-        )
-        if unit not in units:
-            units.insert(0, unit)
+    if wanted:  # a unit, or a single polling area
+        if election.polling_areas.filter(code=wanted).exists():
+            election_selectors.polling_area_get(
+                user=request.user, election=election, code=wanted, cap=Cap.PRINT
+            )
+            wanted = AREA_PREFIX + wanted
+        else:
+            unit = election_selectors.unit_get(
+                user=request.user, election=election, code=wanted, cap=Cap.PRINT
+            )
+            if unit not in units:
+                units.insert(0, unit)
     if not units:
         raise PermissionDenied
     initial = {"unit": wanted or units[0].code}
-    form = PrintForm(request.POST or None, units=units, initial=initial)
+    form = PrintForm(request.POST or None, units=units, areas=areas, initial=initial)
     if request.method == "POST" and form.is_valid():
-        unit = election_selectors.unit_get(
-            user=request.user, election=election, code=form.cleaned_data["unit"], cap=Cap.PRINT
-        )
+        choice = form.cleaned_data["unit"]
+        area = None
+        if choice.startswith(AREA_PREFIX):
+            area = election_selectors.polling_area_get(
+                user=request.user, election=election, code=choice[len(AREA_PREFIX) :], cap=Cap.PRINT
+            )
+            unit = area.unit
+        else:
+            unit = election_selectors.unit_get(
+                user=request.user, election=election, code=choice, cap=Cap.PRINT
+            )
         try:
             job = print_jobs.print_job_create(
                 actor=request.user,
@@ -48,6 +63,7 @@ def print_start(request: HttpRequest, slug: str) -> HttpResponse:
                 unit=unit,
                 kind=form.cleaned_data["kind"],
                 per_sheet=form.cleaned_data["per_sheet"],
+                area=area,
             )
         except print_jobs.PrintBusy as busy:
             messages.error(

@@ -74,8 +74,10 @@ def print_job_create(
     kind: str,
     per_sheet: int = 1,
     source: str = "web",
+    area: PollingArea | None = None,
 ) -> Job:
-    """Start printing `kind` (cards or lists) for every polling area under `unit`.
+    """Start printing `kind` (cards or lists) for every polling area under `unit`, or for
+    the single polling `area` (of the commune `unit`).
 
     Refused (PermissionDenied) if the actor may not print there; refused (PrintBusy) while
     another print job covers the same unit. The work starts after the commit."""
@@ -90,10 +92,22 @@ def print_job_create(
         busy = _overlapping(election, unit)
         if busy is not None:
             raise PrintBusy(busy)
-        area_ids = list(
-            areas_under(election=election, unit=unit).order_by("code").values_list("id", flat=True)
-        )
-        params = {"per_sheet": per_sheet if kind == CARDS else 1, "areas": area_ids}
+        if area is not None:
+            if area.unit_id != unit.pk or area.election_id != election.pk:
+                raise ValueError(area)
+            area_ids = [area.pk]
+        else:
+            area_ids = list(
+                areas_under(election=election, unit=unit)
+                .order_by("code")
+                .values_list("id", flat=True)
+            )
+        params: dict[str, Any] = {
+            "per_sheet": per_sheet if kind == CARDS else 1,
+            "areas": area_ids,
+        }
+        if area is not None:
+            params["area"] = area.code
         job = job_create(
             kind=JOB_KINDS[kind],
             actor=actor,
@@ -311,7 +325,8 @@ def print_job_finish(job_id: int) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     paths = [folder / a["file"] for a in data["areas"]]
     kind = KIND_OF_JOB[job.kind]
-    zip_path = folder / f"{job.unit.code if job.unit else 'all'}-{kind}.zip"
+    stem = job.params.get("area") or (job.unit.code if job.unit else "all")
+    zip_path = folder / f"{stem}-{kind}.zip"
     write_zip(paths, data, zip_path)
     (folder / "manifest.json").write_bytes(_manifest_bytes(data))
     data["zip"] = {"file": zip_path.name, "sha256": documents.sha256_of(zip_path)}
@@ -385,6 +400,7 @@ def print_unit_to_dir(
     per_sheet: int = 1,
     actor: Any = None,
     source: str = "cli",
+    area: PollingArea | None = None,
 ) -> dict[str, Any]:
     """The command-line path: pre-flight, then one `<area code>.pdf` per polling area under
     the unit into `out`, and `manifest.json`; audited. Raises PrintRefused (nothing written)."""
@@ -393,6 +409,8 @@ def print_unit_to_dir(
         .select_related("unit", "election")
         .order_by("code")
     )
+    if area is not None:
+        areas = [a for a in areas if a.pk == area.pk]
     problems = run_preflight(areas, kind)
     if problems:
         record(

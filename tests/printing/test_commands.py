@@ -80,3 +80,10 @@ def test_usage_error_exits_2(db):
     with pytest.raises(SystemExit) as exit_:
         ManagementUtility(["manage.py", "print_cards", "--election", "x"]).execute()
     assert exit_.value.code == 2
+
+
+def test_a_single_polling_area(voter_lists, tmp_path):
+    out = tmp_path / "one"
+    call_command("print_cards", "--election", "mini-2021", "--unit", "27496-01", "--out", str(out))
+    assert [p.name for p in out.glob("*.pdf")] == ["27496-01.pdf"]
+    assert len(card_names(reader(out / "27496-01.pdf"))) == 6

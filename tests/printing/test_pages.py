@@ -114,3 +114,25 @@ def test_reprint_page(client, voter_lists, make_user):
     assert "no voter with this number" in response.content.decode() or response.status_code == 200
     response = client.post(url, {"area": "26737-01", "stt": 1, "reason": "lost"})
     assert response.status_code == 403
+
+
+def test_print_a_single_polling_area(
+    client, voter_lists, make_user, django_capture_on_commit_callbacks
+):
+    client.force_login(make_user("ward_staff", "26734"))
+    page = client.get(reverse("printing-start", args=[E]) + "?unit=26734-02").content.decode()
+    assert 'value="pa:26734-02" selected' in page and "pa:26737-01" not in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("printing-start", args=[E]),
+            {"unit": "pa:26734-02", "kind": "cards"} | {"per_sheet": 1},
+        )
+    job = Job.objects.get(kind="print_cards")
+    assert response["Location"] == reverse("printing-job", args=[E, job.pk])
+    assert [a["polling_area"] for a in job.result["manifest"]["areas"]] == ["26734-02"]
+    assert job.result_file.endswith("26734-02-cards.zip")
+    assert client.post(
+        reverse("printing-start", args=[E]),
+        {"unit": "pa:26737-01", "kind": "cards", "per_sheet": 1},
+    ).status_code in (200, 403)  # not a choice of this user: the form refuses it
+    assert Job.objects.count() == 1

@@ -279,3 +279,21 @@ def test_zip_is_deterministic(tmp_path):
         "manifest.json",
     ]
     assert not list(Path(tmp_path).glob("*.part"))
+
+
+def test_list_totals_agree_with_the_voters_app(mini_election, voter_lists):
+    """The footer totals of the posted list are the voters app's counts (by sex, by contest)."""
+    from printing.services.documents import contest_columns, list_document
+    from voters import selectors as voter_selectors
+
+    columns = contest_columns(mini_election)
+    by_contest = voter_selectors.listed_counts_by_contest(election=mini_election)
+    by_sex = voter_selectors.listed_counts_by_sex(election=mini_election)
+    for area in mini_election.polling_areas.all():
+        doc = list_document(area, columns)
+        assert sum(r.male for r in doc.rows) == by_sex[area.pk]["M"]
+        assert sum(not r.male for r in doc.rows) == by_sex[area.pk]["F"]
+        for (area_id, contest_id), n in by_contest.items():
+            if area_id == area.pk:
+                col = columns.index[contest_id]
+                assert sum(r.marks[col] for r in doc.rows) == n, (area.code, contest_id)

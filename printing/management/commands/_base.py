@@ -17,7 +17,9 @@ class PrintCommand(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--election", required=True, help="election slug")
-        parser.add_argument("--unit", required=True, help="unit code (area, ward, district…)")
+        parser.add_argument(
+            "--unit", required=True, help="unit code (city, district, ward) or polling area code"
+        )
         parser.add_argument("--out", required=True, help="directory for the PDFs")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -25,6 +27,12 @@ class PrintCommand(BaseCommand):
         if election is None:
             raise CommandError(f"no election {options['election']}", returncode=1)
         unit = AdminUnit.objects.filter(tree_id=election.tree_id, code=options["unit"]).first()
+        area = None
+        if unit is None:  # a single polling area
+            area = (
+                election.polling_areas.select_related("unit").filter(code=options["unit"]).first()
+            )
+            unit = area.unit if area else None
         if (
             unit is None
             or not UnitAncestry.objects.filter(
@@ -41,6 +49,7 @@ class PrintCommand(BaseCommand):
                 kind=self.kind,
                 out=out,
                 per_sheet=options.get("per_sheet") or 1,
+                area=area,
             )
         except print_jobs.PrintRefused as refused:
             for problem in refused.problems:
