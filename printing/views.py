@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from common.audit import record
 from election import selectors as election_selectors
 from election.access import Cap, can
 from printing import selectors
@@ -127,6 +128,14 @@ def print_download(request: HttpRequest, slug: str, pk: int, name: str) -> HttpR
     if not path.is_file():
         raise Http404
     kind = "application/zip" if name.endswith(".zip") else "application/pdf"
+    record(  # the files hold personal data: who took a copy is on the record
+        actor=request.user,
+        action="printing.downloaded",
+        obj=job,
+        unit_id=job.unit_id,
+        election_id=job.election_id,
+        extra={"file": name},
+    )
     return FileResponse(open(path, "rb"), as_attachment=True, filename=name, content_type=kind)
 
 

@@ -55,6 +55,8 @@ def test_start_follow_and_download(
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     bad = reverse("printing-download", args=[E, job.pk, "x.pdf"])
     assert client.get(bad).status_code == 404
+    downloads = AuditEvent.objects.filter(action="printing.downloaded", object_id=str(job.pk))
+    assert sorted(e.changes["extra"]["file"] for e in downloads) == ["26734-01.pdf", zip_name]
     manifest = client.get(reverse("printing-download", args=[E, job.pk, "manifest.json"])).json()
     assert manifest["total_items"] == 19 and manifest["per_sheet"] == 4
 
