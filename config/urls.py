@@ -7,6 +7,7 @@ from common import api as common_api
 from common import views as common_views
 from election import api as election_api
 from election import views as election_views
+from voters import urls as voters_urls
 
 api_patterns = [
     path("elections/", election_api.ElectionList.as_view(), name="api-elections"),
@@ -27,6 +28,7 @@ api_patterns = [
     path("units/<str:code>/", election_api.UnitDetail.as_view(), name="api-unit"),
     path("jobs/<int:pk>/", common_api.JobDetail.as_view(), name="api-job"),
     path("audit/", common_api.AuditList.as_view(), name="api-audit"),
+    *voters_urls.api_urlpatterns,
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -45,5 +47,6 @@ urlpatterns = [
     path("e/<slug:slug>/accounts/", election_views.accounts, name="accounts"),
     path("jobs/<int:pk>/", common_views.job_detail, name="job"),
     path("audit/", common_views.audit_list, name="audit"),
+    path("", include((voters_urls.urlpatterns, "voters"))),
     path("", include("printing.urls")),
 ]

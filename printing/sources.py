@@ -114,9 +114,11 @@ def voter_count(area: PollingArea) -> int:
 
 
 def unresolved_duplicates(area: PollingArea) -> list[list[str]]:
-    """Entries listed twice: the same personal ID listed twice in the election (one of them
-    in this area), or, in this area, the same folded name, full birth date and sex. Each group
-    is described without the ID: "Name (STT n)"."""
+    """Groups of listed entries that are the same person, one of them in this area: the same
+    personal ID listed twice in the election, or the same folded name, full birth date and
+    sex (the voters app's "possible duplicate" of an import, narrowed to full birth dates so
+    that year-only records of common names do not block printing). A group is resolved by
+    removing the extra entry (change `duplicate`). Described as "Name (area, STT n)"."""
     listed = Voter.objects.filter(election_id=area.election_id, status=Voter.Status.LISTED)
     here = listed.filter(polling_area=area)
     same_id = (
@@ -127,18 +129,23 @@ def unresolved_duplicates(area: PollingArea) -> list[list[str]]:
         .values_list("national_id", flat=True)
     )
     same_person = (
-        here.exclude(birth_date=None)
+        listed.exclude(birth_date=None)
+        .filter(search_key__in=here.exclude(birth_date=None).values("search_key"))
         .values("search_key", "birth_date", "sex")
         .annotate(n=Count("id"))
         .filter(n__gt=1)
     )
     groups: list[list[str]] = []
-    for nid in same_id:
-        rows = listed.filter(national_id=nid).select_related("polling_area").order_by("id")
+    seen: set[tuple[int, ...]] = set()
+    candidates = [listed.filter(national_id=nid) for nid in same_id] + [
+        listed.filter(search_key=k["search_key"], birth_date=k["birth_date"], sex=k["sex"])
+        for k in same_person
+    ]
+    for qs in candidates:
+        rows = list(qs.select_related("polling_area").order_by("polling_area__code", "stt"))
+        ids = tuple(v.pk for v in rows)
+        if ids in seen or not any(v.polling_area_id == area.pk for v in rows):
+            continue
+        seen.add(ids)
         groups.append([f"{v.full_name} ({v.polling_area.code}, STT {v.stt})" for v in rows])
-    for key in same_person:
-        rows = here.filter(
-            search_key=key["search_key"], birth_date=key["birth_date"], sex=key["sex"]
-        ).order_by("stt")
-        groups.append([f"{v.full_name} (STT {v.stt})" for v in rows])
     return groups

@@ -11,14 +11,27 @@ vote elsewhere counts at the place they vote, not at home; removed voters are no
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, QuerySet, Sum
+from django.http import Http404
 
-from election.models import Election, PollingAreaConstituency
+from common.text import fold
+from election.access import Cap, can_area, scope_areas
+from election.models import (
+    AdminUnit,
+    Contest,
+    Election,
+    PollingArea,
+    PollingAreaConstituency,
+    UnitAncestry,
+)
 from voters import rules
-from voters.models import Voter
+from voters.models import Voter, VoterEvent
 
 
 def _listed(election: Election | int, area_ids: Iterable[int] | None) -> QuerySet[Voter]:
@@ -133,3 +146,232 @@ def voter_contest_ids(*, voter: Voter) -> list[int]:
         )
         if rules.takes_part(voter.contest_scope, tier)
     ]
+
+
+# --- scoped reads for pages and the API ------------------------------------------------------
+
+
+def voter_list(*, user: Any, area: PollingArea, q: str = "") -> QuerySet[Voter]:
+    """The list of one polling area in STT order (personal data: VIEW_PERSONAL on the area)."""
+    if not can_area(user, Cap.VIEW_PERSONAL, area):
+        raise PermissionDenied
+    qs = Voter.objects.filter(polling_area=area).order_by("stt")
+    return _search_filter(qs, q)
+
+
+def _search_filter(qs: QuerySet[Voter], q: str) -> QuerySet[Voter]:
+    q = (q or "").strip()
+    if not q:
+        return qs
+    digits = q.replace(" ", "")
+    if digits.isdigit():
+        return qs.filter(national_id__startswith=digits)
+    return qs.filter(search_key__contains=fold(q))
+
+
+def voter_search(
+    *, user: Any, election: Election, q: str, unit: AdminUnit | None = None, limit: int = 200
+) -> QuerySet[Voter]:
+    """Search by name without accents or by ID, inside the user's units (and `unit`)."""
+    if not (q or "").strip():
+        return Voter.objects.none()
+    areas = scope_areas(user, PollingArea.objects.filter(election=election), Cap.VIEW_PERSONAL)
+    if unit is not None:
+        areas = areas.filter(
+            unit_id__in=UnitAncestry.objects.filter(ancestor=unit).values("descendant_id")
+        )
+    qs = Voter.objects.filter(election=election, polling_area__in=areas)
+    return (
+        _search_filter(qs, q)
+        .select_related("polling_area__unit")
+        .order_by("polling_area__code", "stt")[:limit]
+    )
+
+
+def voter_get(*, user: Any, election: Election, pk: int, cap: Cap = Cap.VIEW_PERSONAL) -> Voter:
+    voter = (
+        Voter.objects.filter(election=election, pk=pk)
+        .select_related("polling_area__unit", "polling_area__election")
+        .first()
+    )
+    if voter is None:
+        raise Http404
+    if not can_area(user, cap, voter.polling_area):
+        raise PermissionDenied
+    return voter
+
+
+def area_ids_under(*, election: Election, unit: AdminUnit) -> list[int]:
+    return list(
+        PollingArea.objects.filter(
+            election=election,
+            unit_id__in=UnitAncestry.objects.filter(ancestor=unit).values("descendant_id"),
+        ).values_list("id", flat=True)
+    )
+
+
+def contests_under(*, election: Election, area_ids: list[int]) -> list[Contest]:
+    ids = set(
+        PollingAreaConstituency.objects.filter(polling_area_id__in=area_ids).values_list(
+            "contest_id", flat=True
+        )
+    )
+    return list(Contest.objects.filter(id__in=ids).order_by("id"))
+
+
+def rollup(*, election: Election, unit: AdminUnit) -> dict[str, Any]:
+    """Voters on the list now for a unit, by child unit (or by polling area at the lowest level):
+    total, male, female and per contest (the footer of Mẫu 33). Counts only, no personal data."""
+    area_rows = list(
+        PollingArea.objects.filter(
+            election=election,
+            unit_id__in=UnitAncestry.objects.filter(ancestor=unit).values("descendant_id"),
+        )
+        .order_by("code")
+        .values("id", "code", "name", "unit_id")
+    )
+    area_ids = [a["id"] for a in area_rows]
+    by_sex = listed_counts_by_sex(election=election, area_ids=area_ids)
+    by_contest = listed_counts_by_contest(election=election, area_ids=area_ids)
+    contests = contests_under(election=election, area_ids=area_ids)
+    children = list(unit.children.order_by("code"))
+    group_of: dict[int, Any] = {}
+    if children:
+        links = UnitAncestry.objects.filter(ancestor__in=children).values_list(
+            "ancestor_id", "descendant_id"
+        )
+        child_of_unit = {d: a for a, d in links}
+        by_id = {c.id: c for c in children}
+        for a in area_rows:
+            child = child_of_unit.get(a["unit_id"])
+            group_of[a["id"]] = ("unit", by_id[child]) if child else ("area", a)
+    else:
+        group_of = {a["id"]: ("area", a) for a in area_rows}
+
+    def blank(kind: str, obj: Any) -> dict[str, Any]:
+        return {"kind": kind, "obj": obj, "total": 0, "M": 0, "F": 0, "contests": {}}
+
+    rows: dict[Any, dict[str, Any]] = {}
+    for a in area_rows:
+        kind, obj = group_of[a["id"]]
+        key = (kind, obj.id if kind == "unit" else obj["id"])
+        row = rows.setdefault(key, blank(kind, obj))
+        sexes = by_sex.get(a["id"], {})
+        row["M"] += sexes.get("M", 0)
+        row["F"] += sexes.get("F", 0)
+        row["total"] += sexes.get("M", 0) + sexes.get("F", 0)
+        for c in contests:
+            n = by_contest.get((a["id"], c.id))
+            if n is not None:
+                row["contests"][c.id] = row["contests"].get(c.id, 0) + n
+    out_rows = list(rows.values())
+    total = blank("total", unit)
+    for r in out_rows:
+        for k in ("total", "M", "F"):
+            total[k] += r[k]
+        for cid, n in r["contests"].items():
+            total["contests"][cid] = total["contests"].get(cid, 0) + n
+    return {"rows": out_rows, "total": total, "contests": contests, "area_count": len(area_ids)}
+
+
+def change_report(
+    *,
+    election: Election,
+    unit: AdminUnit,
+    start: dt.datetime,
+    end: dt.datetime,
+    with_names: bool = False,
+) -> dict[str, Any]:
+    """Báo cáo biến động cử tri for a period, per polling area of the unit, from the ledger:
+    size at start + additions − removals = size at end (sum of event deltas)."""
+    area_ids = area_ids_under(election=election, unit=unit)
+    areas = {a.id: a for a in PollingArea.objects.filter(id__in=area_ids).select_related("unit")}
+    events = VoterEvent.objects.filter(election=election, polling_area_id__in=area_ids)
+    before = dict(
+        events.filter(at__lt=start)
+        .order_by()
+        .values_list("polling_area_id")
+        .annotate(n=Sum("delta"))
+    )
+    rows_q = (
+        events.filter(at__gte=start, at__lt=end)
+        .order_by()
+        .values_list("polling_area_id", "kind", "reason")
+        .annotate(n=Count("id"), d=Sum("delta"))
+    )
+    per_area: dict[int, dict[str, Any]] = {}
+    for area_id in sorted(areas, key=lambda i: areas[i].code):
+        per_area[area_id] = {
+            "area": areas[area_id],
+            "start": before.get(area_id) or 0,
+            "added": 0,
+            "removed": 0,
+            "kinds": {},
+        }
+    for area_id, kind, reason, n, d in rows_q:
+        row = per_area[area_id]
+        key = f"{kind}:{reason}" if reason and kind in ("moved_out", "moved_in") else kind
+        row["kinds"][key] = row["kinds"].get(key, 0) + n
+        if d and d > 0:
+            row["added"] += d
+        elif d and d < 0:
+            row["removed"] += -d
+    totals = {"start": 0, "added": 0, "removed": 0, "end": 0, "kinds": {}}
+    for row in per_area.values():
+        row["end"] = row["start"] + row["added"] - row["removed"]
+        for k in ("start", "added", "removed", "end"):
+            totals[k] += row[k]
+        for k, n in row["kinds"].items():
+            totals["kinds"][k] = totals["kinds"].get(k, 0) + n
+    names: list[VoterEvent] = []
+    if with_names:
+        names = list(
+            events.filter(at__gte=start, at__lt=end)
+            .exclude(kind="updated")
+            .select_related("voter", "polling_area", "actor")
+            .order_by("polling_area__code", "at", "id")[:5000]
+        )
+    return {"areas": list(per_area.values()), "totals": totals, "events": names}
+
+
+def possible_duplicates(*, election: Election, area_ids: list[int], limit: int = 500) -> list[Any]:
+    """Listed voters with the same folded name and birth but different IDs (for a person to
+    decide), where at least one of them is inside the given areas."""
+    inside = Voter.objects.filter(
+        election=election, status=Voter.Status.LISTED, polling_area_id__in=area_ids
+    )
+    keys = (
+        Voter.objects.filter(election=election, status=Voter.Status.LISTED)
+        .filter(search_key__in=inside.values("search_key"))
+        .order_by()
+        .values("search_key", "birth_year", "birth_date")
+        .annotate(ids=Count("national_id", distinct=True))
+        .filter(ids__gt=1)[:limit]
+    )
+    out = []
+    for k in keys:
+        group = list(
+            Voter.objects.filter(
+                election=election,
+                status=Voter.Status.LISTED,
+                search_key=k["search_key"],
+                birth_year=k["birth_year"],
+                birth_date=k["birth_date"],
+            ).select_related("polling_area__unit")
+        )
+        if any(v.polling_area_id in set(area_ids) for v in group):
+            out.append(group)
+    return out
+
+
+def rollup_area(*, election: Election, area: PollingArea) -> dict[str, Any]:
+    """Footer of the list (Mẫu 33): total, male, female, and voters per contest."""
+    sexes = listed_counts_by_sex(election=election, area_ids=[area.id]).get(area.id, {})
+    by_contest = listed_counts_by_contest(election=election, area_ids=[area.id])
+    contests = {c.id: c for c in Contest.objects.filter(id__in=[k[1] for k in by_contest])}
+    return {
+        "total": sexes.get("M", 0) + sexes.get("F", 0),
+        "M": sexes.get("M", 0),
+        "F": sexes.get("F", 0),
+        "contests": [(contests[cid], n) for (_a, cid), n in sorted(by_contest.items())],
+    }

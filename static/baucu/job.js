@@ -13,7 +13,7 @@
     document.getElementById("job-message").textContent = job.message || "";
     box.dataset.status = job.status;
     if (job.status === "succeeded" || job.status === "failed") {
-      if (job.reload) window.location.reload();
+      if (job.reload || box.dataset.reload) window.location.reload();
     }
   }
   function connect() {

@@ -37,17 +37,21 @@ class Lists:
         voter.search_key = fold(name)
         voter.save(update_fields=["full_name", "search_key"])
 
-    def add_duplicate(self, code: str, stt: int) -> None:
-        """The same person entered a second time, with another ID, at the end of the list."""
+    def add_duplicate(self, code: str, stt: int, into: str | None = None) -> None:
+        """The same person entered a second time, with another ID, at the end of the list
+        (of the same polling area, or of the area `into`)."""
+        from election.models import PollingArea
         from voters.models import Voter
 
         original = next(v for v in self.rows[code] if v.stt == stt)
+        target = into or code
         copy = Voter.objects.get(pk=original.pk)
         copy.pk = None
-        copy.stt = max(v.stt for v in self.rows[code]) + 1
+        copy.polling_area = PollingArea.objects.get(code=target)
+        copy.stt = max(v.stt for v in self.rows[target]) + 1
         copy.national_id = "099" + original.national_id[3:]
         copy.save()
-        self.rows[code].append(copy)
+        self.rows[target].append(copy)
 
 
 def _voters(election, area, index: int) -> list:
@@ -70,7 +74,7 @@ def _voters(election, area, index: int) -> list:
                 national_id=f"079{index:03d}{i:06d}",
                 full_name=name,
                 search_key=fold(name),
-                birth_date=None if year_only else dt.date(1980 + i % 10, 1 + i % 9, 1 + i),
+                birth_date=None if year_only else dt.date(1980 + i % 10, 1 + i % 9, 1 + i + index),
                 birth_year=1950 if year_only else 1980 + i % 10,
                 sex="M" if i % 2 == 0 else "F",
                 ethnicity="Ê Đê" if name in SPECIAL_NAMES[3:] else "Kinh",

@@ -112,7 +112,7 @@ def test_list_marks_follow_the_contests_of_the_area(
     assert cu_chi.rows[3].marks == (True, True, True, False)
     assert cu_chi.rows[3].temporary_address and not cu_chi.rows[3].permanent_address
     assert cu_chi.rows[3].note == "Tạm trú từ 15/01/2021"
-    assert cu_chi.rows[4].birth_date == "1950" and cu_chi.rows[0].birth_date == "01/01/1980"
+    assert cu_chi.rows[4].birth_date == "1950" and cu_chi.rows[0].birth_date == "04/01/1980"
     assert cu_chi.header.district_name == "Huyện Củ Chi"
     assert cu_chi.header.commune_name == "Thị trấn Củ Chi"
 
@@ -145,7 +145,7 @@ def test_preflight_refuses_and_prints_nothing(
     if problem == "glyph":
         assert "U+4E2D" in text and "26734-02" in text and "no. 4" in text
     elif problem == "duplicate":
-        assert "Phạm Văn Dũng (STT 2); Phạm Văn Dũng (STT 8)" in text
+        assert "Phạm Văn Dũng (26734-02, STT 2); Phạm Văn Dũng (26734-02, STT 8)" in text
     else:
         assert "8" in text and "7" in text
     assert not (media / "print" / str(job.pk)).exists()  # nothing printed, not even area 01
@@ -297,3 +297,27 @@ def test_list_totals_agree_with_the_voters_app(mini_election, voter_lists):
             if area_id == area.pk:
                 col = columns.index[contest_id]
                 assert sum(r.marks[col] for r in doc.rows) == n, (area.code, contest_id)
+
+
+def test_same_person_listed_in_two_areas_blocks_both(
+    django_capture_on_commit_callbacks, mini_election, voter_lists, committee, media
+):
+    voter_lists.add_duplicate("26734-01", 2, into="26737-01")
+    job = start(django_capture_on_commit_callbacks, committee, mini_election, "760")
+    assert job.status == Job.Status.FAILED
+    group = "Nguyễn Thị Hường (26734-01, STT 2); Nguyễn Thị Hường (26737-01, STT 10)"
+    assert [e for e in job.error_report if group in e] == [
+        f"Area 26734-01: unresolved duplicate voters: {group}.",
+        f"Area 26737-01: unresolved duplicate voters: {group}.",
+    ]
+    # Resolved in the voter list (the extra entry removed): printing goes ahead.
+    from voters.models import Voter
+
+    Voter.objects.filter(polling_area__code="26737-01", stt=10).update(status="removed")
+    job = start(django_capture_on_commit_callbacks, committee, mini_election, "760")
+    assert job.status == Job.Status.SUCCEEDED
+    assert {a["polling_area"]: a["items"] for a in job.result["manifest"]["areas"]} == {
+        "26734-01": 12,
+        "26734-02": 7,
+        "26737-01": 9,
+    }

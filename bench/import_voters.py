@@ -1,0 +1,248 @@
+"""Benchmark of the voter-list import (issue 4). Not a test: prints figures, last line JSON.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/baucu_voters .venv/bin/python \
+        bench/import_voters.py [--n 1000000] [--quick]
+
+Builds a synthetic file of N voters (Vietnamese names, households; voters.demo), then on
+PostgreSQL: the full import (parse, validate, stage with COPY, diff, write, ledger, audit), the
+same file re-imported unchanged, and a raw COPY of the same rows into a bare copy of the table
+(the baseline, same run). Then the same import on SQLite (a child process, temp database), the
+list page of a 4,000-voter polling area and the city roll-up. Peak memory is the max RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PER_AREA = 4000
+
+
+def setup_django(sqlite_dir: str | None = None) -> None:
+    if sqlite_dir:
+        os.environ.pop("DATABASE_URL", None)
+        os.environ["BAUCU_VAR_DIR"] = sqlite_dir
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+    os.environ.setdefault("DJANGO_DEBUG", "0")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def make_election(n: int):  # noqa: ANN201
+    """The mini election (tests/fixtures) with enough polling areas for N voters."""
+    import datetime as dt
+
+    from election.models import Election, PollingArea
+    from election.services.definition_import import import_definition
+    from voters.models import Voter, VoterEvent, VoterImport
+
+    doc = json.loads((ROOT / "tests/fixtures/mini_election.json").read_text(encoding="utf-8"))
+    doc["election"]["slug"] = "bench-voters"
+    doc["election"]["date"] = "2031-05-25"
+    old = Election.objects.filter(slug="bench-voters").first()
+    if old is not None:
+        VoterEvent.objects.filter(election=old).delete()
+        Voter.objects.filter(election=old).delete()
+        VoterImport.objects.filter(election=old).delete()
+    election = import_definition(data=doc, source="bench").election
+    wards = ["26734", "26737", "27496", "27499"]
+    need = max(1, -(-n // PER_AREA))
+    have = {a.code for a in election.polling_areas.all()}
+    template = {a.unit.code: a for a in election.polling_areas.select_related("unit")}
+    new = []
+    for i in range(need):
+        ward = wards[i % len(wards)]
+        code = f"{ward}-B{i:05d}"
+        if code in have:
+            continue
+        base = template[ward]
+        new.append(
+            PollingArea(election=election, code=code, unit=base.unit, number=100 + i,
+                        name=f"Khu vực bỏ phiếu B{i}", kind="residential")
+        )  # fmt: skip
+    PollingArea.objects.bulk_create(new, batch_size=2000)
+    from election.models import PollingAreaConstituency
+
+    links = []
+    for area in election.polling_areas.filter(code__contains="-B"):
+        for a in template[area.unit.code].assignments.all():
+            links.append(
+                PollingAreaConstituency(
+                    polling_area=area, contest_id=a.contest_id, constituency_id=a.constituency_id
+                )
+            )
+    PollingAreaConstituency.objects.bulk_create(links, batch_size=5000, ignore_conflicts=True)
+    codes = sorted(
+        election.polling_areas.filter(code__contains="-B").values_list("code", flat=True)
+    )
+    del dt
+    return election, codes
+
+
+def build_file(codes: list[str], n: int, path: Path, election_day) -> None:  # noqa: ANN001
+    from voters.demo import generate_rows
+
+    per_area = PER_AREA
+    rows = generate_rows(area_codes=codes, per_area=per_area, election_day=election_day, seed=7)
+    from voters.rules import TEMPLATE_HEADERS
+
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(TEMPLATE_HEADERS)
+        for i, r in enumerate(rows):
+            if i >= n:
+                break
+            w.writerow([r[h] for h in TEMPLATE_HEADERS])
+
+
+def timed_import(election, path: Path) -> tuple[float, object]:  # noqa: ANN001
+    from voters.services.import_list import import_voters
+
+    t0 = time.perf_counter()
+    result = import_voters(election=election, path=path, actor=None, mode="valid", source="bench")
+    return time.perf_counter() - t0, result
+
+
+def raw_copy(path: Path) -> float:
+    """Baseline: COPY the same rows (already in table form) into a bare copy of the table."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS bench_voter_copy")
+        cur.execute("CREATE TABLE bench_voter_copy (LIKE voters_voter INCLUDING DEFAULTS)")
+        buf = io.StringIO()
+        cur.cursor.copy_expert(
+            "COPY (SELECT v.* FROM voters_voter v JOIN election_election e ON e.id = v.election_id "
+            "WHERE e.slug = 'bench-voters' AND v.status = 'listed') TO STDOUT",
+            buf,
+        )
+        buf.seek(0)
+        t0 = time.perf_counter()
+        cur.cursor.copy_expert("COPY bench_voter_copy FROM STDIN", buf)
+        elapsed = time.perf_counter() - t0
+        cur.execute("DROP TABLE bench_voter_copy")
+    return elapsed
+
+
+def page_times(election) -> tuple[float, float]:  # noqa: ANN001
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from voters import selectors
+
+    user, _ = get_user_model().objects.get_or_create(username="bench-admin", is_superuser=True)
+    client = Client()
+    client.force_login(user)
+    area = election.polling_areas.filter(code__contains="-B").order_by("code").first()
+    client.get(f"/e/{election.slug}/voters/pa/{area.code}/")  # warm
+    t0 = time.perf_counter()
+    resp = client.get(f"/e/{election.slug}/voters/pa/{area.code}/")
+    page = time.perf_counter() - t0
+    assert resp.status_code == 200, resp.status_code
+    selectors.rollup(election=election, unit=election.root)
+    t0 = time.perf_counter()
+    selectors.rollup(election=election, unit=election.root)
+    rollup = time.perf_counter() - t0
+    return page, rollup
+
+
+def sqlite_child(n: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        setup_django(sqlite_dir=tmp)
+        election, codes = make_election(n)
+        path = Path(tmp) / "voters.csv"
+        build_file(codes, n, path, election.date)
+        elapsed, result = timed_import(election, path)
+        print(json.dumps({"sqlite_rows_per_s": round(result.rows / elapsed), "rows": result.rows}))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=1_000_000)
+    ap.add_argument("--quick", action="store_true", help="20,000 voters")
+    ap.add_argument("--sqlite-child", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--sqlite-n", type=int, default=None)
+    args = ap.parse_args()
+    n = 20_000 if args.quick else args.n
+    if args.sqlite_child:
+        sqlite_child(n)
+        return
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        sys.exit("set DATABASE_URL to a PostgreSQL database (e.g. .../baucu_voters)")
+    setup_django()
+    election, codes = make_election(n)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "voters.csv"
+        t0 = time.perf_counter()
+        build_file(codes, n, path, election.date)
+        print(
+            f"file: {n:,} voters, {path.stat().st_size / 1e6:.0f} MB, "
+            f"{time.perf_counter() - t0:.1f}s"
+        )
+        first, r1 = timed_import(election, path)
+        print(
+            f"full import: {r1.rows:,} rows in {first:.1f}s = {r1.rows / first:,.0f} rows/s "
+            f"(created {r1.created:,}, rejected {r1.rejected})"
+        )
+        again, r2 = timed_import(election, path)
+        print(
+            f"re-import unchanged: {again:.1f}s = {r2.rows / again:,.0f} rows/s "
+            f"(created {r2.created}, updated {r2.updated}, unchanged {r2.unchanged:,})"
+        )
+        copy = raw_copy(path)
+        print(f"raw COPY baseline: {copy:.1f}s = {r1.rows / copy:,.0f} rows/s")
+    page, rollup = page_times(election)
+    print(
+        f"list page of a {PER_AREA:,}-voter polling area: {page * 1000:.0f} ms; "
+        f"city roll-up: {rollup * 1000:.0f} ms"
+    )
+    sqlite_n = args.sqlite_n or min(n, 200_000)
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    out = (
+        subprocess.run(
+            [sys.executable, __file__, "--sqlite-child", "--n", str(sqlite_n)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    sqlite = json.loads(out)
+    print(f"SQLite ({sqlite['rows']:,} rows): {sqlite['sqlite_rows_per_s']:,} rows/s")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        json.dumps(
+            {
+                "n": n,
+                "rows_per_s": round(r1.rows / first),
+                "copy_rows_per_s": round(r1.rows / copy),
+                "ratio_vs_copy": round(copy / first, 3),
+                "reimport_rows_per_s": round(r2.rows / again),
+                "sqlite_rows_per_s": sqlite["sqlite_rows_per_s"],
+                "list_page_ms": round(page * 1000),
+                "city_rollup_ms": round(rollup * 1000),
+                "peak_mb": round(peak),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

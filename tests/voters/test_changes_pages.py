@@ -1,0 +1,229 @@
+"""Typed changes, the ledger reconciling with the lists, permissions (page, API, search),
+reports as XLSX, and the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import openpyxl
+import pytest
+from django.utils import timezone
+
+from tests.conftest import PASSWORD
+from tests.voters.conftest import row
+from voters import selectors
+from voters.models import Voter, VoterEvent
+from voters.services.changes import ListsClosed, VoterError, voter_change, voter_register
+from voters.services.import_list import import_voters
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def loaded(election, write):
+    rows = [
+        row(),
+        row(national_id="079085000002", full_name="Trần Thị Bình", sex="Nữ", relation="Vợ"),
+        row(national_id="079085000003", full_name="Đặng Văn Cường", area_code="26737-01",
+            household_code="K1"),
+        row(national_id="079085000004", full_name="Lê Văn Dũng", area_code="27496-01",
+            household_code="C1", temporary_address="Ấp 1", permanent_address="",
+            temporary_since="01/01/2031"),
+    ]  # fmt: skip
+    import_voters(election=election, path=write(rows), actor=None)
+    return election
+
+
+def area(election, code):
+    return election.polling_areas.get(code=code)
+
+
+def test_vote_elsewhere_pair_never_listed_twice(loaded, make_user) -> None:
+    staff = make_user("ward_staff", "26734")
+    v = Voter.objects.get(national_id="079085000001")
+    voter_change(
+        actor=staff, voter=v, kind="elsewhere_issued", target_area=area(loaded, "27496-01")
+    )
+    v.refresh_from_db()
+    assert v.status == "elsewhere" and v.note == "Bỏ phiếu ở nơi khác"
+    there = Voter.objects.get(national_id="079085000001", status="listed")
+    assert there.polling_area.code == "27496-01" and there.contest_scope == "na_province"
+    assert Voter.objects.filter(national_id="079085000001", status="listed").count() == 1
+    counts = selectors.listed_counts_by_contest(election=loaded)
+    qh, hdnd_huyen = (loaded.contests.get(code=c).id for c in ("QH", "HDND-783"))
+    a = area(loaded, "27496-01").id
+    # NA + provincial only: Dũng (temporary < 12 months: no commune council) + An
+    assert counts[(a, qh)] == 2 and counts[(a, hdnd_huyen)] == 1
+    assert counts[(a, loaded.contests.get(code="HDND-27496").id)] == 0
+    with pytest.raises(VoterError):
+        voter_register(actor=staff, area=area(loaded, "26737-01"), data=row(birth="1980"))
+
+
+def test_register_late_voter_after_last_number(loaded, make_user) -> None:
+    staff = make_user("ward_staff", "26734")
+    v = voter_register(
+        actor=staff,
+        area=area(loaded, "26734-01"),
+        data=row(national_id="079001000009", full_name="Hồ Văn Mới", birth="05/05/1990"),
+    )
+    assert v.stt == 3 and v.events.get().kind == "added"
+    with pytest.raises(VoterError) as exc:
+        voter_register(actor=staff, area=area(loaded, "26734-01"), data=row(birth="2020"))
+    assert any("18 tuổi" in reason for _c, reason in exc.value.errors)
+
+
+def test_ledger_reconciles_with_lists(loaded, make_user) -> None:
+    staff = make_user("ward_staff", "79")
+    posting = timezone.now()
+    voter_change(actor=staff, voter=Voter.objects.get(national_id="079085000002"), kind="died")
+    voter_change(
+        actor=staff, voter=Voter.objects.get(national_id="079085000003"), kind="moved_out",
+        reason="permanent_move", target_area=area(loaded, "26734-02"),
+    )  # fmt: skip
+    voter_register(
+        actor=staff,
+        area=area(loaded, "27499-01"),
+        data=row(
+            national_id="079001000010", area_code="27499-01", full_name="Bùi Thị Em", sex="Nữ"
+        ),
+    )
+    voter_change(actor=staff, voter=Voter.objects.get(national_id="079085000002"), kind="restored")
+    now_counts = selectors.listed_counts(election=loaded)
+    city = loaded.root
+    end = timezone.now() + dt.timedelta(seconds=1)
+    report = selectors.change_report(
+        election=loaded, unit=city, start=posting - dt.timedelta(microseconds=1), end=end
+    )
+    for r in report["areas"]:
+        assert r["start"] + r["added"] - r["removed"] == r["end"] == now_counts.get(r["area"].id, 0)
+    t = report["totals"]
+    assert t["start"] == 4 and t["end"] == sum(now_counts.values()) == 5
+    assert t["kinds"]["died"] == 1 and t["kinds"]["moved_out:permanent_move"] == 1
+    # rolled up per district equals the sum of its areas
+    q1 = city.children.get(code="760")
+    q1_report = selectors.change_report(election=loaded, unit=q1, start=posting, end=end)
+    assert q1_report["totals"]["end"] == sum(
+        n for a, n in now_counts.items() if area_code_of(a).startswith("267")
+    )
+
+
+def area_code_of(area_id: int) -> str:
+    from election.models import PollingArea
+
+    return PollingArea.objects.get(pk=area_id).code
+
+
+def test_cutoff_refuses_changes(loaded, make_user) -> None:
+    v = Voter.objects.get(national_id="079085000001")
+    late = dt.datetime.combine(loaded.date, dt.time(8, 0), tzinfo=dt.UTC)
+    with pytest.raises(ListsClosed, match="24 giờ"):
+        voter_change(actor=None, voter=v, kind="died", now=late)
+    assert Voter.objects.get(pk=v.pk).status == "listed"
+
+
+def test_every_change_is_audited(loaded, make_user) -> None:
+    from common.models import AuditEvent
+
+    staff = make_user("ward_staff", "26734")
+    v = Voter.objects.get(national_id="079085000001")
+    voter_change(actor=staff, voter=v, kind="unreachable")
+    ev = AuditEvent.objects.get(action="voter.unreachable")
+    assert ev.actor == staff and ev.changes["fields"]["status"] == ["listed", "removed"]
+    assert AuditEvent.objects.filter(action="voters.imported").count() == 1
+
+
+# --- permissions: ward A cannot see ward B, by page, API and search -------------------------
+
+
+def test_ward_staff_scoped_everywhere(loaded, make_user, client) -> None:
+    staff = make_user("ward_staff", "26734")
+    client.login(username=staff.username, password=PASSWORD)
+    slug = loaded.slug
+    assert client.get(f"/e/{slug}/voters/pa/26734-01/").status_code == 200
+    assert client.get(f"/e/{slug}/voters/pa/26737-01/").status_code == 403
+    other = Voter.objects.get(national_id="079085000003")
+    assert client.get(f"/e/{slug}/voters/v/{other.pk}/").status_code == 403
+    assert client.get(f"/api/elections/{slug}/polling-areas/26737-01/voters/").status_code == 403
+    found = client.get(f"/api/elections/{slug}/voters/search/", {"q": "dang"}).json()
+    assert found == []  # Đặng Văn Cường lives in ward 26737
+    found = client.get(f"/api/elections/{slug}/voters/search/", {"q": "nguyen van an"}).json()
+    assert [v["national_id"] for v in found] == ["079085000001"]
+    page = client.get(f"/e/{slug}/voters/u/26734/", {"q": "cuong"})
+    assert "Đặng Văn Cường" not in page.content.decode()
+    assert client.get(f"/e/{slug}/voters/u/26737/").status_code == 403
+    # an observer sees counts, not names
+    observer = make_user("observer", "79")
+    client.login(username=observer.username, password=PASSWORD)
+    assert client.get(f"/e/{slug}/voters/pa/26734-01/").status_code == 403
+    counts = client.get(f"/api/elections/{slug}/voters/counts/").json()
+    assert counts["total"] == 4 and counts["male"] == 3
+
+
+def test_committee_sees_rollup_and_reports(loaded, make_user, client) -> None:
+    member = make_user("committee_member", "79")
+    client.login(username=member.username, password=PASSWORD)
+    slug = loaded.slug
+    page = client.get(f"/e/{slug}/voters/u/79/").content.decode()
+    assert 'id="total-voters">4<' in page
+    resp = client.get(f"/e/{slug}/voters/u/79/", {"format": "xlsx"})
+    ws = openpyxl.load_workbook(io.BytesIO(resp.content)).active
+    total_row = [c.value for c in ws[ws.max_row]]
+    assert total_row[1] == "Tổng cộng" and total_row[2:5] == [4, 3, 1]
+    resp = client.get(f"/e/{slug}/voters/u/79/changes/", {"format": "xlsx"})
+    ws = openpyxl.load_workbook(io.BytesIO(resp.content)).active
+    # default period: from the posting date (40 days before election day): all before it
+    assert [c.value for c in ws[ws.max_row]][:5] == ["Tổng cộng", 4, 0, 0, 4]
+    today = timezone.localdate().isoformat()
+    resp = client.get(f"/e/{slug}/voters/u/79/changes/", {"format": "xlsx", "from": today})
+    ws = openpyxl.load_workbook(io.BytesIO(resp.content)).active
+    assert [c.value for c in ws[ws.max_row]][:5] == ["Tổng cộng", 0, 4, 0, 4]
+    resp = client.get(f"/e/{slug}/voters/pa/26734-01/", {"format": "xlsx"})
+    assert resp.status_code == 200
+    ws = openpyxl.load_workbook(io.BytesIO(resp.content)).active
+    values = [c.value for r in ws.iter_rows() for c in r]
+    assert "Nguyễn Văn An" in values and "Tổng số cử tri" in values
+
+
+def test_pages_register_and_change(loaded, make_user, client) -> None:
+    staff = make_user("ward_staff", "26734")
+    client.login(username=staff.username, password=PASSWORD)
+    slug = loaded.slug
+    resp = client.post(f"/e/{slug}/voters/pa/26734-01/new/", {
+        "national_id": "079001000011", "full_name": "Hà Văn Muộn", "birth": "1990",
+        "sex": "Nam", "permanent_address": "5 Võ Thị Sáu"})  # fmt: skip
+    assert resp.status_code == 302
+    late = Voter.objects.get(national_id="079001000011")
+    assert late.stt == 3
+    resp = client.post(f"/e/{slug}/voters/v/{late.pk}/", {
+        "action": "change", "kind": "elsewhere_issued", "target_area": ""})  # fmt: skip
+    assert resp.status_code == 302
+    page = client.get(f"/e/{slug}/voters/pa/26734-01/").content.decode()
+    assert "Bỏ phiếu ở nơi khác" in page
+    bad = client.post(f"/e/{slug}/voters/pa/26734-01/new/", {
+        "national_id": "123", "full_name": "Hà Văn", "birth": "2020", "sex": "Nam",
+        "permanent_address": "x"})  # fmt: skip
+    assert bad.status_code == 400 and "12 chữ số" in bad.content.decode()
+
+
+def test_import_flow_by_page(election, make_user, client, write) -> None:
+    staff = make_user("ward_staff", "26734")
+    client.login(username=staff.username, password=PASSWORD)
+    slug = election.slug
+    tpl = client.get(f"/e/{slug}/voters/template.xlsx")
+    assert openpyxl.load_workbook(io.BytesIO(tpl.content)).active["A1"].value == (
+        "Số định danh cá nhân"
+    )
+    path = write([row(), row(national_id="079085000002", birth="2020")])
+    with path.open("rb") as fh:
+        resp = client.post(f"/e/{slug}/voters/u/26734/import/", {"file": fh, "mode": "valid"})
+    assert resp.status_code == 302
+    detail = client.get(resp.url).content.decode()
+    assert 'id="sum-new">1<' in detail and 'id="sum-rejected">1<' in detail
+    assert Voter.objects.count() == 0  # nothing written before confirmation
+    errors = client.get(resp.url + "errors.xlsx")
+    ws = openpyxl.load_workbook(io.BytesIO(errors.content)).active
+    assert ws.cell(2, 13).value == 3
+    client.post(resp.url, {"action": "confirm"})
+    assert Voter.objects.count() == 1
+    assert VoterEvent.objects.get().kind == "added"

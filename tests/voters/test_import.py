@@ -1,0 +1,167 @@
+"""Import: every class of error with row numbers, idempotent re-import, newer extracts as
+differences in the ledger, the command's JSON and exit codes, the error XLSX."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+
+from tests.voters.conftest import row
+from voters import selectors
+from voters.models import Voter, VoterEvent
+from voters.services.import_list import ImportRefused, import_voters
+
+pytestmark = pytest.mark.django_db
+
+
+def family() -> list[dict[str, str]]:
+    return [
+        row(national_id="079085000002", full_name="Trần Thị Bình", sex="Nữ", relation="Vợ"),
+        row(national_id="079085000001", full_name="Nguyễn Văn An", relation="Chủ hộ"),
+        row(national_id="079099000003", full_name="Nguyễn Văn Cường", relation="Con",
+            birth="01/01/2000"),
+        row(national_id="079070000004", full_name="Lê Thị Dung", household_code="H2",
+            sex="Nữ", relation="Chủ hộ"),
+    ]  # fmt: skip
+
+
+def test_household_order_and_idempotent_reimport(election, write) -> None:
+    path = write(family(), title=True)
+    r = import_voters(election=election, path=path, actor=None)
+    assert r.applied and (r.created, r.rejected) == (4, 0)
+    names = list(Voter.objects.order_by("stt").values_list("stt", "full_name"))
+    # household H1 with its head first, then H2
+    assert names == [(1, "Nguyễn Văn An"), (2, "Trần Thị Bình"), (3, "Nguyễn Văn Cường"),
+                     (4, "Lê Thị Dung")]  # fmt: skip
+    events = VoterEvent.objects.count()
+    r2 = import_voters(election=election, path=path, actor=None)
+    assert (r2.created, r2.updated, r2.unchanged, r2.moved, r2.removed) == (0, 0, 4, 0, 0)
+    assert VoterEvent.objects.count() == events
+    assert list(Voter.objects.order_by("stt").values_list("stt", "full_name")) == names
+
+
+def test_newer_extract_applies_only_differences(election, write) -> None:
+    import_voters(election=election, path=write(family()), actor=None)
+    newer = family()
+    newer[0]["occupation"] = "Bác sĩ"  # corrected
+    newer[3]["area_code"] = "26734-02"  # moved to another area of the ward
+    del newer[2]  # gone from the source
+    newer.append(row(national_id="079001000005", full_name="Phạm Văn Em", household_code="H3"))
+    r = import_voters(election=election, path=write(newer), actor=None)
+    assert (r.created, r.updated, r.unchanged, r.moved, r.removed) == (1, 1, 1, 1, 1)
+    kinds = sorted(
+        VoterEvent.objects.exclude(kind="added", batch__in=[]).values_list("kind", flat=True)
+    )
+    assert kinds.count("updated") == 1 and kinds.count("moved_out") == 1
+    assert kinds.count("moved_in") == 1 and kinds.count("removed") == 1
+    gone = Voter.objects.get(national_id="079099000003")
+    assert gone.status == "removed" and gone.stt == 3  # keeps its number
+    new = Voter.objects.get(national_id="079001000005")
+    assert new.stt == 5  # after the last number, never renumbered
+    a1, a2 = (election.polling_areas.get(code=c).id for c in ("26734-01", "26734-02"))
+    assert selectors.listed_counts(election=election) == {a1: 3, a2: 1}
+
+
+def test_every_error_class_with_row_numbers(election, write) -> None:
+    import_voters(
+        election=election, path=write([row(national_id="079085000099", area_code="26737-01")]),
+        actor=None, unit=None,
+    )  # fmt: skip
+    rows = [
+        row(),  # 2: fine
+        row(national_id="12345", full_name="Lê Văn Bé"),  # 3: bad ID
+        row(national_id="079085000010", birth="15/06/2014"),  # 4: under age
+        row(national_id="079085000011", birth="32/13/1990"),  # 5: bad date
+        row(national_id="079085000012", sex="Khác"),  # 6: bad sex
+        row(national_id="079085000013", area_code="99999-01"),  # 7: unknown area
+        row(national_id="079085000014", permanent_address=""),  # 8: no residence
+        row(national_id="079085000015", temporary_address="x", permanent_address=""),  # 9
+        row(national_id="079085000001", full_name="Nguyễn Văn Bảy"),  # 10: same ID as row 2
+        row(national_id="079085000099", full_name="Võ Văn Tám"),  # 11: listed in 26737-01
+    ]
+    r = import_voters(
+        election=election, path=write(rows), actor=None,
+        unit=election.root.tree.units.get(code="26734"),
+    )  # fmt: skip
+    assert not r.applied and Voter.objects.count() == 1  # all or nothing
+    got = {(e["row"], e["column"]) for e in r.errors}
+    assert {(3, "Số định danh cá nhân"), (4, "Ngày sinh"), (5, "Ngày sinh"), (6, "Giới tính"),
+            (7, "Mã khu vực bỏ phiếu"), (8, "Nơi thường trú"), (9, "Ngày bắt đầu tạm trú"),
+            (2, "Số định danh cá nhân"), (10, "Số định danh cá nhân"),
+            (11, "Số định danh cá nhân")} <= got  # fmt: skip
+    reasons = {e["row"]: e["reason"] for e in r.errors}
+    assert "Chưa đủ 18 tuổi" in reasons[4]
+    assert "trùng với dòng 2" in reasons[10]
+    assert "26737-01" in reasons[11]
+    # keep the valid rows: nothing valid is left but row 2 was a duplicate → nothing written
+    r2 = import_voters(
+        election=election, path=write(rows[:2]), actor=None, mode="valid",
+        unit=election.root.tree.units.get(code="26734"),
+    )  # fmt: skip
+    assert r2.applied and r2.created == 1 and r2.rejected == 1
+
+
+def test_possible_duplicates_are_listed_not_blocked(election, write) -> None:
+    rows = [row(), row(national_id="079085000002", full_name="Nguyen Van An", household_code="H2")]
+    r = import_voters(election=election, path=write(rows), actor=None)
+    assert r.applied and r.created == 2 and r.duplicate_count == 1
+    assert {r.duplicates[0]["national_id"], r.duplicates[0]["other_national_id"]} == {
+        "079085000001", "079085000002"
+    }  # fmt: skip
+
+
+def test_command_json_exit_codes_and_error_xlsx(election, write, tmp_path) -> None:
+    bad = write([row(), row(national_id="079085000002", full_name="=Lê Văn Tí", birth="2020")])
+    out = StringIO()
+    with pytest.raises(SystemExit) as exc:
+        call_command(
+            "import_voters", str(bad), "--election", election.slug, "--json",
+            "--errors", str(tmp_path / "err.xlsx"), stdout=out,
+        )  # fmt: skip
+    assert exc.value.code == 1
+    data = json.loads(out.getvalue())
+    assert data["rows"] == 2 and data["created"] == 0 and data["rejected"] == 1
+    assert data["errors"][0]["row"] == 3 and data["errors"][0]["column"] == "Ngày sinh"
+    wb = openpyxl.load_workbook(tmp_path / "err.xlsx")
+    ws = wb.active
+    assert ws.cell(2, 2).value == "'=Lê Văn Tí" and ws.cell(2, 2).data_type == "s"
+    assert ws.cell(2, 3).fill.fgColor.rgb.endswith("FFC7CE")  # the bad cell is highlighted
+    assert ws.cell(2, 13).value == 3  # the spreadsheet row number
+    good = write([row()])
+    out = StringIO()
+    call_command("import_voters", str(good), "--election", election.slug, "--json", stdout=out)
+    assert json.loads(out.getvalue())["created"] == 1
+    with pytest.raises(SystemExit) as exc:
+        call_command("import_voters", "/nonexistent.csv", "--election", election.slug)
+    assert exc.value.code == 2
+
+
+def test_closed_lists_refuse_import(election, write) -> None:
+    election.date = election.date.replace(year=2021)
+    election.save()
+    with pytest.raises(ImportRefused, match="24 giờ"):
+        import_voters(election=election, path=write([row(birth="1980")]), actor=None)
+
+
+def test_xlsx_input(election, tmp_path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Danh sách cử tri khu vực 1"])
+    from voters.rules import TEMPLATE_HEADERS
+
+    ws.append(TEMPLATE_HEADERS)
+    r = row()
+    ws.append([r[k] for k in ("national_id", "full_name")] + [None] + [r[k] for k in (
+        "sex", "ethnicity", "occupation", "permanent_address", "temporary_address",
+        "temporary_since", "area_code", "household_code", "relation")])  # fmt: skip
+    import datetime as dt
+
+    ws.cell(3, 3).value = dt.datetime(1985, 3, 12)
+    wb.save(tmp_path / "v.xlsx")
+    res = import_voters(election=election, path=tmp_path / "v.xlsx", actor=None)
+    assert res.applied and res.created == 1 and res.header_row == 2
+    assert Voter.objects.get().birth_date == dt.date(1985, 3, 12)

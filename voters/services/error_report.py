@@ -1,0 +1,93 @@
+"""The rejected rows of an import as an XLSX: the row as it was, bad cells filled red, and
+the row number, column and reason in Vietnamese. Every text cell goes through safe_cell."""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+
+from common.spreadsheet import safe_cell
+from voters import rules
+
+BAD = PatternFill("solid", fgColor="FFC7CE")
+BOLD = Font(bold=True)
+_PARSED_ORDER = [  # the values _reject_rows keeps, in template order
+    "national_id",
+    "full_name",
+    "birth",
+    None,  # birth_year (folded into birth)
+    "sex",
+    "ethnicity",
+    "occupation",
+    "permanent_address",
+    "temporary_address",
+    "temporary_since",
+    "area_code",
+    "household_code",
+    "relation",
+]
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, str):
+        return safe_cell(value)
+    return value
+
+
+def build_error_workbook(result: Any, area_codes: dict[int, str] | None = None) -> Workbook:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Dòng bị từ chối"
+    headers = list(rules.TEMPLATE_HEADERS)
+    keys = list(rules.COLUMNS)
+    ws.append([*[_cell(h) for h in headers], "Dòng trong tệp", "Lỗi"])
+    for c in ws[1]:
+        c.font = BOLD
+    by_row: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for e in result.errors:
+        by_row[e["row"]].append(e)
+    header_map = getattr(result, "header_map", {}) or {}
+    for row_no in sorted(by_row):
+        raw = result.bad_rows.get(row_no)
+        values: dict[str, Any] = {}
+        if raw and raw[0] == "__parsed__":
+            parsed = raw[1:]
+            for key, value in zip(_PARSED_ORDER, parsed, strict=False):
+                if key is None:
+                    continue
+                if key == "area_code" and area_codes is not None:
+                    value = area_codes.get(value, value)
+                values[key] = value
+            if values.get("birth") is None:
+                values["birth"] = parsed[3]
+            if values.get("sex") in ("M", "F"):
+                values["sex"] = "Nam" if values["sex"] == "M" else "Nữ"
+        elif raw:
+            values = {k: raw[i] if i < len(raw) else None for k, i in header_map.items()}
+        line = [_cell(values.get(k)) for k in keys]
+        errs = by_row[row_no]
+        line += [row_no, _cell("; ".join(f"{e['column']}: {e['reason']}" for e in errs))]
+        ws.append(line)
+        bad_cols = {e["column"] for e in errs}
+        for i, h in enumerate(headers):
+            if h in bad_cols:
+                ws.cell(row=ws.max_row, column=i + 1).fill = BAD
+    for i, width in enumerate([16, 26, 12, 9, 9, 16, 30, 30, 14, 14, 12, 14, 10, 60], start=1):
+        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = width
+    ws.freeze_panes = "A2"
+    return wb
+
+
+def write_error_report(result: Any, path: Path, area_codes: dict[int, str] | None = None) -> None:
+    build_error_workbook(result, area_codes).save(path)
+
+
+def error_report_bytes(result: Any, area_codes: dict[int, str] | None = None) -> bytes:
+    buf = io.BytesIO()
+    build_error_workbook(result, area_codes).save(buf)
+    return buf.getvalue()

@@ -1,0 +1,854 @@
+"""Import a voter list file (formats.md §2): stream, validate, stage, diff, apply set-based.
+
+1. Stream the rows (CSV, or XLSX through python-calamine), validate each row with
+   voters.rules.validate_row, and put the good rows into a temporary staging table
+   (PostgreSQL: COPY in 50k-row chunks; SQLite: executemany).
+2. Set-based checks in SQL: the same ID twice in the file, an ID already listed in a polling
+   area outside the import's unit, likely duplicates (same folded name and birth, other ID).
+3. Diff against the lists of the unit: new, updated, unchanged, moved between areas, removed
+   from the source (areas covered by the file only; rows rejected for a typo are not removed).
+4. Unless dry-run (or errors in all-or-nothing mode), apply in the same transaction: UPDATE …
+   FROM staging for corrections, removals and moves keep the old entry (status removed, STT
+   kept), INSERT … SELECT new entries numbered after the last STT of their area, household by
+   household, head first; one ledger event per changed entry (INSERT … SELECT) and one audit
+   event for the import.
+Re-importing the same file changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from common.audit import record
+from election.models import AdminUnit, Election, PollingArea, UnitAncestry
+from voters import rules
+from voters.models import Voter
+
+CHUNK = 50_000
+MAX_ERRORS_KEPT = 20_000
+MAX_DUPLICATES_KEPT = 2_000
+
+
+class ImportRefused(Exception):
+    """The whole file cannot be taken (no header row, lists closed, unreadable file)."""
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def read_table(path: Path) -> Iterator[list[Any]]:
+    """Rows of the first sheet (XLSX via python-calamine) or of a CSV (UTF-8, `,` or `;`)."""
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
+        from python_calamine import CalamineWorkbook
+
+        wb = CalamineWorkbook.from_path(str(path))
+        sheet = wb.get_sheet_by_index(0)
+        yield from sheet.iter_rows()
+        return
+    with path.open("r", encoding="utf-8-sig", newline="") as fh:
+        head = fh.read(4096)
+        fh.seek(0)
+        delimiter = ";" if head.count(";") > head.count(",") else ","
+        yield from csv.reader(fh, delimiter=delimiter)
+
+
+def estimate_rows(path: Path) -> int:
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
+        try:
+            from python_calamine import CalamineWorkbook
+
+            return CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).height
+        except Exception:  # noqa: BLE001 - an estimate only
+            return 0
+    n = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            n += chunk.count(b"\n")
+    return n
+
+
+# --- results ---------------------------------------------------------------------------------
+
+
+@dataclass
+class AreaSummary:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    moved_in: int = 0
+    moved_out: int = 0
+    removed: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    flagged: int = 0
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    moved: int = 0
+    removed: int = 0
+    rejected: int = 0
+    flagged: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    bad_rows: dict[int, list[Any]] = field(default_factory=dict)
+    duplicates: list[dict[str, Any]] = field(default_factory=list)
+    duplicate_count: int = 0
+    areas: dict[str, AreaSummary] = field(default_factory=dict)
+    header_row: int = 0
+    headers: list[str] = field(default_factory=list)
+    header_map: dict[str, int] = field(default_factory=dict)
+    applied: bool = False
+    batch: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        """The `--json` object of formats.md §2 (plus details)."""
+        return {
+            "rows": self.rows,
+            "created": self.created if self.applied else 0,
+            "updated": self.updated if self.applied else 0,
+            "unchanged": self.unchanged,
+            "moved": self.moved if self.applied else 0,
+            "removed": self.removed if self.applied else 0,
+            "rejected": self.rejected,
+            "flagged": self.flagged,
+            "possible_duplicates": self.duplicate_count,
+            "applied": self.applied,
+            "would": {
+                "created": self.created,
+                "updated": self.updated,
+                "moved": self.moved,
+                "removed": self.removed,
+            },
+            "errors": self.errors,
+        }
+
+    def preview(self) -> dict[str, Any]:
+        """What the preview page shows (no personal data beyond the duplicate pairs)."""
+        return {
+            **{k: v for k, v in self.as_json().items() if k != "errors"},
+            "would": {
+                "created": self.created,
+                "updated": self.updated,
+                "moved": self.moved,
+                "removed": self.removed,
+            },
+            "areas": {code: vars(s) for code, s in sorted(self.areas.items())},
+            "errors": self.errors[:500],
+            "error_count": len(self.errors),
+            "duplicates": self.duplicates[:200],
+        }
+
+
+# --- the import ------------------------------------------------------------------------------
+
+_STG_COLUMNS = [
+    "row_no",
+    "position",
+    "national_id",
+    "full_name",
+    "search_key",
+    "birth_date",
+    "birth_year",
+    "sex",
+    "ethnicity",
+    "occupation",
+    "permanent_address",
+    "temporary_address",
+    "temporary_since",
+    "residence",
+    "contest_scope",
+    "household_code",
+    "is_head",
+    "relation",
+    "polling_area_id",
+]
+_TEXT_COLUMNS = [
+    "national_id",
+    "full_name",
+    "search_key",
+    "sex",
+    "ethnicity",
+    "occupation",
+    "permanent_address",
+    "temporary_address",
+    "residence",
+    "contest_scope",
+    "household_code",
+    "relation",
+]
+# Fields a newer extract may correct (compared IS DISTINCT FROM).
+_COMPARED = [
+    "full_name",
+    "birth_date",
+    "birth_year",
+    "sex",
+    "ethnicity",
+    "occupation",
+    "permanent_address",
+    "temporary_address",
+    "temporary_since",
+    "residence",
+    "contest_scope",
+    "household_code",
+    "is_head",
+    "relation",
+]
+
+_STG_DDL = """
+CREATE TEMP TABLE voters_stg (
+    row_no integer NOT NULL,
+    position integer NOT NULL,
+    national_id varchar(12) NOT NULL,
+    full_name varchar(200) NOT NULL,
+    search_key varchar(200) NOT NULL,
+    birth_date date NULL,
+    birth_year smallint NOT NULL,
+    sex varchar(1) NOT NULL,
+    ethnicity varchar(64) NOT NULL,
+    occupation varchar(200) NOT NULL,
+    permanent_address varchar(300) NOT NULL,
+    temporary_address varchar(300) NOT NULL,
+    temporary_since date NULL,
+    residence varchar(16) NOT NULL,
+    contest_scope varchar(16) NOT NULL,
+    household_code varchar(32) NOT NULL,
+    is_head boolean NOT NULL,
+    relation varchar(64) NOT NULL,
+    polling_area_id bigint NOT NULL,
+    match_id bigint NULL,
+    match_area bigint NULL,
+    match_status varchar(16) NULL,
+    kind varchar(16) NULL
+){suffix}
+"""
+
+
+_STG_TABLES = (
+    "voters_stg",
+    "voters_stg_scope",
+    "voters_stg_bad",
+    "voters_stg_gone",
+    "voters_stg_rej",
+)
+
+
+def _pg() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _exec(cur: Any, sql: str, params: Any = None) -> int:
+    cur.execute(sql, params)
+    return cur.rowcount
+
+
+def _make_staging(cur: Any) -> None:
+    for t in _STG_TABLES:
+        cur.execute(f"DROP TABLE IF EXISTS {t}")
+    suffix = " ON COMMIT DROP" if _pg() else ""
+    cur.execute(_STG_DDL.format(suffix=suffix))
+    cur.execute(f"CREATE TEMP TABLE voters_stg_scope (area_id bigint PRIMARY KEY){suffix}")
+    cur.execute(f"CREATE TEMP TABLE voters_stg_bad (national_id varchar(12) NOT NULL){suffix}")
+    cur.execute(
+        "CREATE TEMP TABLE voters_stg_gone (voter_id bigint PRIMARY KEY, "
+        f"polling_area_id bigint NOT NULL){suffix}"
+    )
+    cur.execute(f"CREATE TEMP TABLE voters_stg_rej (row_no integer){suffix}")
+
+
+def _flush(cur: Any, rows: list[tuple[Any, ...]]) -> None:
+    if not rows:
+        return
+    if _pg():
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        for r in rows:
+            writer.writerow(["" if v is None else v for v in r])
+        buf.seek(0)
+        cols = ", ".join(_STG_COLUMNS)
+        force = ", ".join(_TEXT_COLUMNS)
+        cur.cursor.copy_expert(
+            f"COPY voters_stg ({cols}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL ({force}))",
+            buf,
+        )
+    else:
+        marks = ", ".join(["%s"] * len(_STG_COLUMNS))
+        cur.executemany(
+            f"INSERT INTO voters_stg ({', '.join(_STG_COLUMNS)}) VALUES ({marks})", rows
+        )
+
+
+def _bool_sql(value: bool) -> str:
+    if _pg():
+        return "TRUE" if value else "FALSE"
+    return "1" if value else "0"
+
+
+def scope_area_ids(election: Election, unit: AdminUnit | None) -> set[int]:
+    qs = PollingArea.objects.filter(election=election)
+    if unit is not None:
+        qs = qs.filter(
+            unit_id__in=UnitAncestry.objects.filter(ancestor=unit).values("descendant_id")
+        )
+    return set(qs.values_list("id", flat=True))
+
+
+def lists_open(election: Election, now: dt.datetime | None = None) -> bool:
+    """Changes allowed (Art 30, 32)? Rehearsal elections and the demo are never closed."""
+    from django.conf import settings
+
+    if election.is_rehearsal or getattr(settings, "BAUCU_DEMO", False):
+        return True
+    if not getattr(settings, "VOTERS_ENFORCE_CUTOFF", True):
+        return True
+    return rules.changes_allowed(now or timezone.now(), election.date)
+
+
+def import_voters(
+    *,
+    election: Election,
+    path: Path,
+    actor: Any,
+    unit: AdminUnit | None = None,
+    mode: str = "all",
+    dry_run: bool = False,
+    source: str = "cli",
+    progress: Callable[[int, str], None] | None = None,
+    now: dt.datetime | None = None,
+    enforce_cutoff: bool = True,
+) -> ImportResult:
+    """Import (or, with dry_run, only check) a voter list file. See the module docstring."""
+    if mode not in ("all", "valid"):
+        raise ValueError("mode must be 'all' or 'valid'")
+    now = now or timezone.now()
+    if enforce_cutoff and not dry_run and not lists_open(election, now):
+        close = rules.changes_close(election.date)
+        raise ImportRefused(
+            "Đã hết thời hạn thay đổi danh sách cử tri (24 giờ trước khi bắt đầu bỏ phiếu, "
+            f"{close:%H:%M %d/%m/%Y}); không thể nhập."
+        )
+    result = ImportResult(batch=uuid.uuid4().hex[:16])
+    with transaction.atomic():
+        _run(
+            result,
+            election=election,
+            path=Path(path),
+            actor=actor,
+            unit=unit,
+            mode=mode,
+            dry_run=dry_run,
+            source=source,
+            progress=progress,
+            now=now,
+        )
+        if not result.applied:
+            transaction.set_rollback(True)  # staging and checks leave nothing behind
+        elif not _pg():
+            with connection.cursor() as cur:
+                for t in _STG_TABLES:
+                    cur.execute(f"DROP TABLE IF EXISTS {t}")
+    return result
+
+
+def _run(
+    result: ImportResult,
+    *,
+    election: Election,
+    path: Path,
+    actor: Any,
+    unit: AdminUnit | None,
+    mode: str,
+    dry_run: bool,
+    source: str,
+    progress: Callable[[int, str], None] | None,
+    now: dt.datetime,
+) -> None:
+    areas_all = {
+        code: rules.AreaInfo(pk, kind, unit_id)
+        for pk, code, kind, unit_id in PollingArea.objects.filter(election=election).values_list(
+            "id", "code", "kind", "unit_id"
+        )
+    }
+    code_of = {info.id: code for code, info in areas_all.items()}
+    allowed = scope_area_ids(election, unit)
+    election_day = election.date
+    errors = result.errors
+    bad_ids: list[str] = []
+    area_summary: dict[str, AreaSummary] = defaultdict(AreaSummary)
+
+    def add_error(row_no: int, column: str, reason: str, area: str = "") -> None:
+        if len(errors) < MAX_ERRORS_KEPT:
+            errors.append({"row": row_no, "column": column, "reason": reason, "area": area})
+
+    with connection.cursor() as cur:
+        if _pg():
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [7_000_000 + election.pk])
+        _make_staging(cur)
+        cur.executemany(
+            "INSERT INTO voters_stg_scope (area_id) VALUES (%s)", [(a,) for a in sorted(allowed)]
+        )
+
+        # 1. stream, validate, stage ------------------------------------------------------
+        header: dict[str, int] | None = None
+        buf: list[tuple[Any, ...]] = []
+        position = 0
+        validate = rules.validate_row
+        rejected_rows: set[int] = set()
+        for row_no, cells in enumerate(read_table(path), start=1):
+            if header is None:
+                header = rules.match_headers(list(cells))
+                if header is not None:
+                    result.header_row = row_no
+                    result.headers = [str(c) if c is not None else "" for c in cells]
+                    result.header_map = dict(header)
+                elif row_no >= 30:
+                    break
+                continue
+            if not any(c not in (None, "") for c in cells):
+                continue  # blank line
+            result.rows += 1
+            raw = {key: (cells[i] if i < len(cells) else None) for key, i in header.items()}
+            check = validate(
+                raw, election_day=election_day, areas=areas_all, allowed_area_ids=allowed
+            )
+            code = str(raw.get("area_code") or "").strip()
+            if check.record is None:
+                rejected_rows.add(row_no)
+                if len(result.bad_rows) < MAX_ERRORS_KEPT:
+                    result.bad_rows[row_no] = list(cells)
+                for column, reason in check.errors:
+                    add_error(row_no, column, reason, code)
+                if check.national_id:
+                    bad_ids.append(check.national_id)
+                area_summary[code if code in areas_all else "?"].rejected += 1
+                continue
+            if check.flags:
+                result.flagged += 1
+                area_summary[code].flagged += 1
+            position += 1
+            r = check.record
+            buf.append(
+                (
+                    row_no,
+                    position,
+                    r["national_id"],
+                    r["full_name"],
+                    r["search_key"],
+                    r["birth_date"],
+                    r["birth_year"],
+                    r["sex"],
+                    r["ethnicity"],
+                    r["occupation"],
+                    r["permanent_address"],
+                    r["temporary_address"],
+                    r["temporary_since"],
+                    r["residence"],
+                    r["contest_scope"],
+                    r["household_code"],
+                    r["is_head"],
+                    r["relation"],
+                    r["polling_area_id"],
+                )
+            )
+            if len(buf) >= CHUNK:
+                _flush(cur, buf)
+                buf = []
+                if progress:
+                    progress(result.rows, "Đang đọc và kiểm tra tệp")
+        _flush(cur, buf)
+        if header is None:
+            raise ImportRefused(
+                "Không tìm thấy dòng tiêu đề (cần các cột: "
+                + ", ".join(rules.HEADERS[k] for k in rules.REQUIRED)
+                + ")."
+            )
+        if progress:
+            progress(result.rows, "Đang đối chiếu với danh sách hiện có")
+        cur.execute("CREATE INDEX voters_stg_nid ON voters_stg (national_id)")
+        cur.execute("CREATE INDEX voters_stg_key ON voters_stg (search_key, birth_year)")
+        if _pg():
+            cur.execute("ANALYZE voters_stg")  # temp tables have no statistics otherwise
+        if bad_ids:
+            cur.executemany(
+                "INSERT INTO voters_stg_bad (national_id) VALUES (%s)", [(i,) for i in bad_ids]
+            )
+
+        # 2a. the same ID twice in the file: every occurrence is rejected -------------------
+        cur.execute(
+            """
+            SELECT s.row_no, s.national_id, s.polling_area_id,
+                   (SELECT MIN(t.row_no) FROM voters_stg t
+                    WHERE t.national_id = s.national_id AND t.row_no <> s.row_no)
+            FROM voters_stg s
+            WHERE s.national_id IN (
+                SELECT national_id FROM voters_stg GROUP BY national_id HAVING COUNT(*) > 1)
+            ORDER BY s.row_no
+            """
+        )
+        dup_rows = cur.fetchall()
+        nid_col = rules.HEADERS["national_id"]
+        for row_no, nid, area_id, other in dup_rows:
+            add_error(
+                row_no,
+                nid_col,
+                f"Số định danh {nid} trùng với dòng {other} trong tệp",
+                code_of.get(area_id, ""),
+            )
+            area_summary[code_of.get(area_id, "?")].rejected += 1
+        if dup_rows:
+            _reject_rows(cur, [r[0] for r in dup_rows], result, rejected_rows)
+
+        # 2b. match existing entries inside the unit; conflicts outside it ----------------
+        listed = "'listed'"
+        cur.execute(
+            f"""
+            UPDATE voters_stg SET match_id = v.id, match_area = v.polling_area_id,
+                   match_status = v.status
+            FROM voters_voter v
+            WHERE v.election_id = %s AND v.national_id = voters_stg.national_id
+              AND v.status = {listed}
+              AND v.polling_area_id IN (SELECT area_id FROM voters_stg_scope)
+            """,
+            [election.pk],
+        )
+        # a voter with a certificate to vote elsewhere stays where the file lists them
+        cur.execute(
+            """
+            UPDATE voters_stg SET match_id = v.id, match_area = v.polling_area_id,
+                   match_status = v.status
+            FROM voters_voter v
+            WHERE voters_stg.match_id IS NULL AND v.election_id = %s
+              AND v.national_id = voters_stg.national_id AND v.status = 'elsewhere'
+              AND v.polling_area_id = voters_stg.polling_area_id
+            """,
+            [election.pk],
+        )
+        cur.execute(
+            f"""
+            SELECT s.row_no, s.national_id, s.polling_area_id, v.polling_area_id
+            FROM voters_stg s JOIN voters_voter v
+              ON v.election_id = %s AND v.national_id = s.national_id AND v.status = {listed}
+            WHERE s.match_id IS NULL
+              AND v.polling_area_id NOT IN (SELECT area_id FROM voters_stg_scope)
+            ORDER BY s.row_no
+            """,
+            [election.pk],
+        )
+        conflicts = cur.fetchall()
+        if conflicts:
+            area_names = dict(
+                PollingArea.objects.filter(id__in={c[3] for c in conflicts}).values_list(
+                    "id", "unit__name"
+                )
+            )
+            for row_no, nid, area_id, other_area in conflicts:
+                add_error(
+                    row_no,
+                    nid_col,
+                    f"Số định danh {nid} đã có trong danh sách cử tri khu vực "
+                    f"{code_of.get(other_area, '?')} ({area_names.get(other_area, '')}); "
+                    "một cử tri chỉ được ghi tên ở một nơi",
+                    code_of.get(area_id, ""),
+                )
+                area_summary[code_of.get(area_id, "?")].rejected += 1
+            _reject_rows(cur, [c[0] for c in conflicts], result, rejected_rows)
+
+        # 3. classify ------------------------------------------------------------------------
+        distinct = " OR ".join(f"v.{c} IS DISTINCT FROM voters_stg.{c}" for c in _COMPARED)
+        cur.execute("UPDATE voters_stg SET kind = 'new' WHERE match_id IS NULL")
+        cur.execute(
+            "UPDATE voters_stg SET kind = 'moved' WHERE match_id IS NOT NULL "
+            "AND match_area <> polling_area_id"
+        )
+        cur.execute(
+            "UPDATE voters_stg SET kind = 'unchanged' WHERE match_id IS NOT NULL "
+            "AND match_area = polling_area_id"
+        )
+        cur.execute(
+            f"""
+            UPDATE voters_stg SET kind = 'updated' FROM voters_voter v
+            WHERE v.id = voters_stg.match_id AND voters_stg.kind = 'unchanged'
+              AND voters_stg.match_status = 'listed' AND ({distinct})
+            """
+        )
+        # removed from the source: listed in an area the file covers, not in the file
+        cur.execute(
+            f"""
+            INSERT INTO voters_stg_gone (voter_id, polling_area_id)
+            SELECT v.id, v.polling_area_id FROM voters_voter v
+            WHERE v.election_id = %s AND v.status = {listed} AND v.residence <> 'elsewhere'
+              AND v.polling_area_id IN (SELECT area_id FROM voters_stg_scope)
+              AND v.polling_area_id IN (SELECT DISTINCT polling_area_id FROM voters_stg)
+              AND NOT EXISTS (SELECT 1 FROM voters_stg s WHERE s.national_id = v.national_id)
+              AND NOT EXISTS (SELECT 1 FROM voters_stg_bad b WHERE b.national_id = v.national_id)
+            """,
+            [election.pk],
+        )
+
+        cur.execute("SELECT polling_area_id, kind, COUNT(*) FROM voters_stg GROUP BY 1, 2")
+        for area_id, kind, n in cur.fetchall():
+            s = area_summary[code_of[area_id]]
+            if kind == "new":
+                s.new += n
+                result.created += n
+            elif kind == "updated":
+                s.updated += n
+                result.updated += n
+            elif kind == "unchanged":
+                s.unchanged += n
+                result.unchanged += n
+            elif kind == "moved":
+                s.moved_in += n
+                result.moved += n
+        cur.execute("SELECT match_area, COUNT(*) FROM voters_stg WHERE kind = 'moved' GROUP BY 1")
+        for area_id, n in cur.fetchall():
+            area_summary[code_of[area_id]].moved_out += n
+        cur.execute("SELECT polling_area_id, COUNT(*) FROM voters_stg_gone GROUP BY 1")
+        for area_id, n in cur.fetchall():
+            area_summary[code_of[area_id]].removed += n
+            result.removed += n
+
+        # likely duplicates: same folded name and birth, different ID (file or lists) -----
+        _find_duplicates(cur, election, result, code_of, area_summary)
+
+        result.rejected = len(rejected_rows)
+        result.areas = dict(area_summary)
+        if dry_run or (errors and mode == "all"):
+            return
+        if progress:
+            progress(result.rows, "Đang ghi danh sách")
+        _apply(cur, election=election, actor=actor, now=now, source=source, result=result)
+    result.applied = True
+    record(
+        actor=actor,
+        action="voters.imported",
+        object_type="voters.VoterImport",
+        object_id=result.batch,
+        object_repr=path.name[:200],
+        unit_id=unit.pk if unit else election.root_id,
+        election_id=election.pk,
+        source=source,
+        extra={
+            "rows": result.rows,
+            "created": result.created,
+            "updated": result.updated,
+            "moved": result.moved,
+            "removed": result.removed,
+            "rejected": result.rejected,
+            "mode": mode,
+        },
+    )
+
+
+def _reject_rows(
+    cur: Any, row_nos: list[int], result: ImportResult, rejected_rows: set[int]
+) -> None:
+    """Take rows found bad by set-based checks out of staging (their IDs are protected)."""
+    cur.execute("DELETE FROM voters_stg_rej")
+    cur.executemany("INSERT INTO voters_stg_rej (row_no) VALUES (%s)", [(r,) for r in row_nos])
+    cur.execute(
+        "SELECT row_no, national_id, full_name, birth_date, birth_year, sex, ethnicity, "
+        "occupation, permanent_address, temporary_address, temporary_since, "
+        "polling_area_id, household_code, relation FROM voters_stg "
+        "WHERE row_no IN (SELECT row_no FROM voters_stg_rej)"
+    )
+    for row in cur.fetchall():
+        if len(result.bad_rows) < MAX_ERRORS_KEPT:
+            result.bad_rows[row[0]] = ["__parsed__", *row[1:]]
+    cur.execute(
+        "INSERT INTO voters_stg_bad (national_id) SELECT national_id FROM voters_stg "
+        "WHERE row_no IN (SELECT row_no FROM voters_stg_rej)"
+    )
+    cur.execute("DELETE FROM voters_stg WHERE row_no IN (SELECT row_no FROM voters_stg_rej)")
+    rejected_rows.update(row_nos)
+
+
+def _find_duplicates(
+    cur: Any,
+    election: Election,
+    result: ImportResult,
+    code_of: dict[int, str],
+    area_summary: dict[str, AreaSummary],
+) -> None:
+    birth = "a.birth_date IS NOT DISTINCT FROM b.birth_date AND a.birth_year = b.birth_year"
+    cur.execute(
+        f"""
+        SELECT a.row_no, a.national_id, a.full_name, a.polling_area_id,
+               b.row_no, b.national_id, b.polling_area_id, NULL
+        FROM voters_stg a JOIN voters_stg b
+          ON a.search_key = b.search_key AND {birth} AND a.national_id < b.national_id
+        WHERE a.kind = 'new' OR b.kind = 'new'
+        UNION ALL
+        SELECT a.row_no, a.national_id, a.full_name, a.polling_area_id,
+               NULL, b.national_id, b.polling_area_id, b.stt
+        FROM voters_stg a JOIN voters_voter b
+          ON b.election_id = %s AND b.status = 'listed' AND a.search_key = b.search_key
+             AND {birth} AND a.national_id <> b.national_id
+        WHERE a.kind = 'new'
+        LIMIT {MAX_DUPLICATES_KEPT}
+        """,
+        [election.pk],
+    )
+    rows = cur.fetchall()
+    counted: Counter[int] = Counter()
+    for a_row, a_id, name, a_area, b_row, b_id, b_area, b_stt in rows:
+        result.duplicates.append(
+            {
+                "row": a_row,
+                "national_id": a_id,
+                "full_name": name,
+                "area": code_of.get(a_area, ""),
+                "other_row": b_row,
+                "other_national_id": b_id,
+                "other_area": code_of.get(b_area, ""),
+                "other_stt": b_stt,
+            }
+        )
+        counted[a_area] += 1
+    for area_id, n in counted.items():
+        area_summary[code_of.get(area_id, "?")].duplicates += n
+    result.duplicate_count = len(rows)
+
+
+def _apply(
+    cur: Any,
+    *,
+    election: Election,
+    actor: Any,
+    now: dt.datetime,
+    source: str,
+    result: ImportResult,
+) -> None:
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    empty_json = "'{}'::jsonb" if _pg() else "'{}'"
+    batch = result.batch
+    event_cols = (
+        "election_id, polling_area_id, voter_id, kind, reason, delta, note, source, batch, "
+        "related_id, changes, actor_id, at"
+    )
+
+    # corrections
+    if result.updated:
+        cur.execute(
+            f"""
+            INSERT INTO voters_voterevent ({event_cols})
+            SELECT %s, polling_area_id, match_id, 'updated', 'import', 0, '', %s, %s, NULL,
+                   {empty_json}, %s, %s
+            FROM voters_stg WHERE kind = 'updated'
+            """,
+            [election.pk, source, batch, actor_id, now],
+        )
+        sets = ", ".join(f"{c} = voters_stg.{c}" for c in [*_COMPARED, "search_key"])
+        cur.execute(
+            f"""
+            UPDATE voters_voter SET {sets}, updated_at = %s FROM voters_stg
+            WHERE voters_voter.id = voters_stg.match_id AND voters_stg.kind = 'updated'
+            """,
+            [now],
+        )
+
+    # moves: the old entry keeps its STT, with a note; the new entry is added below
+    if result.moved:
+        cur.execute(
+            f"""
+            INSERT INTO voters_voterevent ({event_cols})
+            SELECT %s, match_area, match_id, 'moved_out', 'source', -1, '', %s, %s, NULL,
+                   {empty_json}, %s, %s
+            FROM voters_stg WHERE kind = 'moved'
+            """,
+            [election.pk, source, batch, actor_id, now],
+        )
+        cur.execute(
+            """
+            UPDATE voters_voter SET status = 'removed', note = %s, updated_at = %s
+            WHERE id IN (SELECT match_id FROM voters_stg WHERE kind = 'moved')
+            """,
+            ["Chuyển khu vực bỏ phiếu", now],
+        )
+
+    # removed from the source extract
+    if result.removed:
+        cur.execute(
+            f"""
+            INSERT INTO voters_voterevent ({event_cols})
+            SELECT %s, polling_area_id, voter_id, 'removed', 'source', -1, '', %s, %s, NULL,
+                   {empty_json}, %s, %s
+            FROM voters_stg_gone
+            """,
+            [election.pk, source, batch, actor_id, now],
+        )
+        cur.execute(
+            """
+            UPDATE voters_voter SET status = 'removed', note = %s, updated_at = %s
+            WHERE id IN (SELECT voter_id FROM voters_stg_gone)
+            """,
+            ["Không còn trong dữ liệu nguồn", now],
+        )
+
+    # new entries and the new side of moves: STT after the last number of the area,
+    # household by household (households in order of first appearance), head first
+    if result.created or result.moved:
+        fields = [c for c in _STG_COLUMNS if c not in ("row_no", "position")]
+        cols = ", ".join(fields)
+        o_cols = ", ".join(f"o.{c}" for c in fields)
+        cur.execute(
+            f"""
+            INSERT INTO voters_voter ({cols}, election_id, stt, status, note,
+                                      created_at, updated_at)
+            SELECT {o_cols}, %s,
+                   COALESCE((SELECT MAX(v.stt) FROM voters_voter v
+                             WHERE v.polling_area_id = o.polling_area_id), 0)
+                   + ROW_NUMBER() OVER (PARTITION BY o.polling_area_id
+                                        ORDER BY o.hh_first, o.head_rank, o.position),
+                   'listed', '', %s, %s
+            FROM (
+                SELECT s.*,
+                       CASE WHEN s.household_code = '' THEN s.position
+                            ELSE MIN(s.position) OVER (
+                                PARTITION BY s.polling_area_id, s.household_code) END
+                           AS hh_first,
+                       CASE WHEN s.is_head THEN 0 ELSE 1 END AS head_rank
+                FROM voters_stg s WHERE s.kind IN ('new', 'moved')
+            ) o
+            """,
+            [election.pk, now, now],
+        )
+        cur.execute(
+            f"""
+            INSERT INTO voters_voterevent ({event_cols})
+            SELECT %s, v.polling_area_id, v.id,
+                   CASE WHEN s.kind = 'moved' THEN 'moved_in' ELSE 'added' END,
+                   CASE WHEN s.kind = 'moved' THEN 'source' ELSE 'import' END,
+                   1, '', %s, %s, s.match_id, {empty_json}, %s, %s
+            FROM voters_stg s JOIN voters_voter v
+              ON v.election_id = %s AND v.national_id = s.national_id AND v.status = 'listed'
+            WHERE s.kind IN ('new', 'moved')
+            """,
+            [election.pk, source, batch, actor_id, now, election.pk],
+        )
+
+
+def voters_template_rows() -> list[str]:
+    return list(rules.TEMPLATE_HEADERS)
+
+
+def is_listed(election: Election, national_id: str) -> bool:
+    return Voter.objects.filter(
+        election=election, national_id=national_id, status=Voter.Status.LISTED
+    ).exists()

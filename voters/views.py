@@ -1,0 +1,507 @@
+"""Staff pages for voter lists (thin: selectors read and scope, services write).
+
+Personal data only appears on pages that need VIEW_PERSONAL on the polling area; search terms
+come by query string or POST and are never logged; URLs carry only opaque ids and codes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from pathlib import Path
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from common.jobs import job_create
+from election import selectors as esel
+from election.access import Cap, can, can_area, require
+from election.models import PollingArea
+from voters import exports, rules, selectors
+from voters.models import Voter, VoterEvent, VoterImport
+from voters.services.changes import VoterError, voter_change, voter_register, voter_update
+from voters.services.import_list import lists_open
+from voters.tasks import voter_import_apply, voter_import_preview
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _crumbs(user: Any, unit: Any, election: Any) -> list[dict[str, Any]]:
+    chain = esel.unit_breadcrumb(unit=unit, election=election)
+    return [{"unit": u, "link": can(user, Cap.VIEW, u)} for u in chain]
+
+
+def _xlsx(data: bytes, filename: str) -> HttpResponse:
+    resp = HttpResponse(data, content_type=XLSX)
+    resp["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return resp
+
+
+# --- unit overview and reports -----------------------------------------------------------------
+
+
+@login_required
+def unit_voters(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    election = esel.election_get(user=request.user, slug=slug)
+    unit = esel.unit_get(user=request.user, election=election, code=code)
+    data = selectors.rollup(election=election, unit=unit)
+    top = max((r["total"] for r in data["rows"]), default=0) or 1
+    for r in data["rows"]:
+        r["bar"] = round(100 * r["total"] / top, 1)
+        r["contest_list"] = [r["contests"].get(c.id, 0) for c in data["contests"]]
+        r["link"] = r["kind"] == "area" or can(request.user, Cap.VIEW, r["obj"])
+    data["total"]["contest_list"] = [
+        data["total"]["contests"].get(c.id, 0) for c in data["contests"]
+    ]
+    if request.GET.get("format") == "xlsx":
+        return _xlsx(
+            exports.rollup_xlsx(election=election, unit=unit, data=data),
+            f"cu-tri-{election.slug}-{unit.code}.xlsx",
+        )
+    personal = can(request.user, Cap.VIEW_PERSONAL, unit)
+    q = request.GET.get("q", "")
+    results = (
+        selectors.voter_search(user=request.user, election=election, q=q, unit=unit)
+        if personal and q
+        else []
+    )
+    return render(
+        request,
+        "voters/unit.html",
+        {
+            "election": election,
+            "unit": unit,
+            "breadcrumb": _crumbs(request.user, unit, election),
+            "data": data,
+            "q": q,
+            "results": results,
+            "personal": personal,
+            "can_manage": can(request.user, Cap.MANAGE_VOTERS, unit),
+            "open": lists_open(election),
+            "close": rules.changes_close(election.date),
+        },
+    )
+
+
+def _period(request: HttpRequest, election: Any) -> tuple[dt.date, dt.date]:
+    def parse(name: str, default: dt.date) -> dt.date:
+        try:
+            return dt.date.fromisoformat(request.GET.get(name, ""))
+        except ValueError:
+            return default
+
+    start = parse("from", rules.posting_date(election.date))
+    end = parse("to", max(timezone.localdate(), election.date))
+    return start, end
+
+
+@login_required
+def unit_changes(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    election = esel.election_get(user=request.user, slug=slug)
+    unit = esel.unit_get(user=request.user, election=election, code=code)
+    start, end = _period(request, election)
+    tz = timezone.get_current_timezone()
+    start_dt = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
+    end_dt = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    names = can(request.user, Cap.VIEW_PERSONAL, unit) and not unit.children.exists()
+    report = selectors.change_report(
+        election=election, unit=unit, start=start_dt, end=end_dt, with_names=names
+    )
+    kinds = [(k, str(label)) for k, label in VoterEvent.Kind.choices if k != "updated"]
+    for row in [*report["areas"], report["totals"]]:
+        row["kind_list"] = [
+            sum(n for key, n in row["kinds"].items() if key.split(":")[0] == k) for k, _l in kinds
+        ]
+    if request.GET.get("format") == "xlsx":
+        return _xlsx(
+            exports.changes_xlsx(
+                election=election, unit=unit, report=report, kinds=kinds, start=start, end=end
+            ),
+            f"bien-dong-{election.slug}-{unit.code}.xlsx",
+        )
+    return render(
+        request,
+        "voters/changes.html",
+        {
+            "election": election,
+            "unit": unit,
+            "breadcrumb": _crumbs(request.user, unit, election),
+            "report": report,
+            "kinds": kinds,
+            "start": start,
+            "end": end,
+            "names": names,
+        },
+    )
+
+
+@login_required
+def unit_duplicates(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    election = esel.election_get(user=request.user, slug=slug)
+    unit = esel.unit_get(user=request.user, election=election, code=code, cap=Cap.VIEW_PERSONAL)
+    groups = selectors.possible_duplicates(
+        election=election, area_ids=selectors.area_ids_under(election=election, unit=unit)
+    )
+    return render(
+        request,
+        "voters/duplicates.html",
+        {
+            "election": election,
+            "unit": unit,
+            "breadcrumb": _crumbs(request.user, unit, election),
+            "groups": groups,
+            "can_manage": can(request.user, Cap.MANAGE_VOTERS, unit),
+        },
+    )
+
+
+# --- the list of a polling area ---------------------------------------------------------------
+
+
+@login_required
+def area_list(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    election = esel.election_get(user=request.user, slug=slug)
+    area = esel.polling_area_get(user=request.user, election=election, code=code)
+    q = request.GET.get("q", "")
+    voters = selectors.voter_list(user=request.user, area=area, q=q)
+    if request.GET.get("format") == "xlsx":
+        return _xlsx(
+            exports.area_list_xlsx(election=election, area=area, voters=voters.iterator()),
+            f"danh-sach-{area.code}.xlsx",
+        )
+    page = Paginator(voters, 500).get_page(request.GET.get("page"))
+    contests = esel.area_constituencies(area=area)
+    tiers = {
+        cid: tier
+        for _a, cid, tier in selectors.area_contest_tiers(election=election, area_ids=[area.id])
+    }
+    rows = [
+        (v, [rules.takes_part(v.contest_scope, tiers[c.id]) for c, _k in contests]) for v in page
+    ]
+    footer = selectors.rollup_area(election=election, area=area)
+    return render(
+        request,
+        "voters/area_list.html",
+        {
+            "election": election,
+            "area": area,
+            "breadcrumb": _crumbs(request.user, area.unit, election),
+            "page": page,
+            "rows": rows,
+            "contests": [c for c, _k in contests],
+            "footer": footer,
+            "q": q,
+            "can_manage": can_area(request.user, Cap.MANAGE_VOTERS, area),
+            "open": lists_open(election),
+        },
+    )
+
+
+# --- register, edit, change ---------------------------------------------------------------------
+
+
+class VoterForm(forms.Form):
+    national_id = forms.CharField(label=gettext_lazy("Personal ID number"), max_length=12)
+    full_name = forms.CharField(label=gettext_lazy("Full name"), max_length=200)
+    birth = forms.CharField(
+        label=gettext_lazy("Date of birth"), help_text="dd/mm/yyyy hoặc yyyy", max_length=10
+    )
+    sex = forms.ChoiceField(label=gettext_lazy("Sex"), choices=[("Nam", "Nam"), ("Nữ", "Nữ")])
+    ethnicity = forms.CharField(label=gettext_lazy("Ethnicity"), required=False, initial="Kinh")
+    occupation = forms.CharField(label=gettext_lazy("Occupation"), required=False)
+    permanent_address = forms.CharField(label=gettext_lazy("Permanent residence"), required=False)
+    temporary_address = forms.CharField(label=gettext_lazy("Temporary residence"), required=False)
+    temporary_since = forms.CharField(
+        label=gettext_lazy("Temporary residence since"), required=False, help_text="dd/mm/yyyy"
+    )
+    household_code = forms.CharField(label=gettext_lazy("Household code"), required=False)
+    relation = forms.CharField(label=gettext_lazy("Relation to head of household"), required=False)
+
+    @staticmethod
+    def initial_from(v: Voter) -> dict[str, Any]:
+        return {
+            "national_id": v.national_id,
+            "full_name": v.full_name,
+            "birth": v.birth_date.strftime("%d/%m/%Y") if v.birth_date else str(v.birth_year),
+            "sex": "Nam" if v.sex == "M" else "Nữ",
+            "ethnicity": v.ethnicity,
+            "occupation": v.occupation,
+            "permanent_address": v.permanent_address,
+            "temporary_address": v.temporary_address,
+            "temporary_since": v.temporary_since.strftime("%d/%m/%Y") if v.temporary_since else "",
+            "household_code": v.household_code,
+            "relation": v.relation,
+        }
+
+
+_FIELD_OF_HEADER = {rules.HEADERS[k]: k for k in rules.HEADERS}
+
+
+def _form_errors(form: forms.Form, exc: VoterError) -> None:
+    form.add_error(None, str(exc))
+    for column, reason in exc.errors:
+        key = _FIELD_OF_HEADER.get(column)
+        if key in form.fields:
+            form.add_error(key, reason)
+        else:
+            form.add_error(None, f"{column}: {reason}")
+
+
+@login_required
+def voter_new(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    election = esel.election_get(user=request.user, slug=slug)
+    area = esel.polling_area_get(user=request.user, election=election, code=code)
+    if not can_area(request.user, Cap.MANAGE_VOTERS, area):
+        raise PermissionDenied
+    form = VoterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            voter = voter_register(actor=request.user, area=area, data=form.cleaned_data)
+        except VoterError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Voter added with number %(stt)s.") % {"stt": voter.stt})
+            return redirect("voters:area", slug=slug, code=area.code)
+    return render(
+        request,
+        "voters/voter_form.html",
+        {
+            "election": election,
+            "area": area,
+            "breadcrumb": _crumbs(request.user, area.unit, election),
+            "form": form,
+            "title": _("Register a voter"),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def voter_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    election = esel.election_get(user=request.user, slug=slug)
+    voter = selectors.voter_get(user=request.user, election=election, pk=pk)
+    area = voter.polling_area
+    manage = can_area(request.user, Cap.MANAGE_VOTERS, area)
+    form = VoterForm(request.POST or None, initial=VoterForm.initial_from(voter))
+    change_error = ""
+    if request.method == "POST" and not manage:
+        raise PermissionDenied
+    if request.method == "POST" and request.POST.get("action") == "edit" and form.is_valid():
+        try:
+            voter_update(actor=request.user, voter=voter, data=form.cleaned_data)
+        except VoterError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Voter details saved."))
+            return redirect("voters:voter", slug=slug, pk=voter.pk)
+    elif request.method == "POST" and request.POST.get("action") == "change":
+        target = None
+        target_code = request.POST.get("target_area", "").strip()
+        if target_code:
+            target = PollingArea.objects.filter(election=election, code=target_code).first()
+            if target is None:
+                change_error = _("No polling area with that code.")
+        kept = None
+        if request.POST.get("kept"):
+            kept = Voter.objects.filter(election=election, pk=request.POST["kept"]).first()
+        if not change_error:
+            try:
+                voter_change(
+                    actor=request.user,
+                    voter=voter,
+                    kind=request.POST.get("kind", ""),
+                    reason=request.POST.get("reason", ""),
+                    note=request.POST.get("note", "")[:300],
+                    target_area=target,
+                    kept=kept,
+                )
+            except VoterError as exc:
+                change_error = str(exc)
+            else:
+                messages.success(request, _("Change recorded."))
+                return redirect("voters:voter", slug=slug, pk=voter.pk)
+    form_bound = request.method == "POST" and request.POST.get("action") == "edit"
+    return render(
+        request,
+        "voters/voter_detail.html",
+        {
+            "election": election,
+            "area": area,
+            "voter": voter,
+            "breadcrumb": _crumbs(request.user, area.unit, election),
+            "form": form if form_bound else VoterForm(initial=VoterForm.initial_from(voter)),
+            "edit_form": form,
+            "manage": manage,
+            "events": voter.events.select_related("actor", "related__polling_area").order_by("at"),
+            "change_error": change_error,
+            "change_kinds": [
+                ("elsewhere_issued", _("Certificate to vote elsewhere issued")),
+                ("moved_out", _("Moved out")),
+                ("ineligible", _("Became ineligible")),
+                ("died", _("Died")),
+                ("unreachable", _("Could not be reached")),
+                ("duplicate", _("Duplicate merged")),
+                ("removed", _("Removed (other reason)")),
+                ("restored", _("Rights restored, re-added")),
+            ],
+            "move_reasons": [
+                (k, label)
+                for k, label in VoterEvent.Reason.choices
+                if k in ("permanent_move", "temporary_move", "detention", "release")
+            ],
+            "open": lists_open(election),
+        },
+        status=400 if (form_bound or change_error) else 200,
+    )
+
+
+# --- import -------------------------------------------------------------------------------------
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Voter list file (XLSX or CSV)"))
+    mode = forms.ChoiceField(
+        label=gettext_lazy("When some rows are wrong"),
+        choices=[
+            ("all", gettext_lazy("Import nothing (all or nothing)")),
+            ("valid", gettext_lazy("Import the valid rows, report the others")),
+        ],
+        initial="all",
+        widget=forms.RadioSelect,
+    )
+
+    def clean_file(self) -> Any:
+        f = self.cleaned_data["file"]
+        if Path(f.name).suffix.lower() not in (".xlsx", ".csv"):
+            raise forms.ValidationError(_("Choose an .xlsx or .csv file."))
+        return f
+
+
+def _import_dir() -> Path:
+    path = Path(settings.VAR_DIR) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@login_required
+def import_start(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    election = esel.election_get(user=request.user, slug=slug)
+    unit = esel.unit_get(user=request.user, election=election, code=code, cap=Cap.MANAGE_VOTERS)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        f = form.cleaned_data["file"]
+        suffix = Path(f.name).suffix.lower()
+        path = _import_dir() / f"{uuid.uuid4().hex}{suffix}"
+        digest = hashlib.sha256()
+        with path.open("wb") as out:
+            for chunk in f.chunks():
+                digest.update(chunk)
+                out.write(chunk)
+        job = job_create(
+            kind="voters.import.check", actor=request.user, unit_id=unit.pk, election_id=election.pk
+        )
+        imp = VoterImport.objects.create(
+            election=election,
+            unit=unit,
+            filename=Path(f.name).name[:255],
+            path=str(path),
+            sha256=digest.hexdigest(),
+            mode=form.cleaned_data["mode"],
+            preview_job=job,
+            created_by=request.user,
+        )
+        voter_import_preview.delay(imp.pk, job.pk)
+        return redirect("voters:import", slug=slug, pk=imp.pk)
+    recent = VoterImport.objects.filter(election=election, unit=unit).select_related("created_by")[
+        :10
+    ]
+    return render(
+        request,
+        "voters/import_start.html",
+        {
+            "election": election,
+            "unit": unit,
+            "breadcrumb": _crumbs(request.user, unit, election),
+            "form": form,
+            "recent": recent,
+            "open": lists_open(election),
+            "headers": rules.TEMPLATE_HEADERS,
+        },
+    )
+
+
+def _import_get(request: HttpRequest, slug: str, pk: int) -> tuple[Any, VoterImport]:
+    election = esel.election_get(user=request.user, slug=slug)
+    imp = VoterImport.objects.filter(election=election, pk=pk).select_related("unit").first()
+    if imp is None:
+        raise Http404
+    require(request.user, Cap.MANAGE_VOTERS, imp.unit)
+    return election, imp
+
+
+@login_required
+def import_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    election, imp = _import_get(request, slug, pk)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "cancel" and imp.status == VoterImport.Status.READY:
+            if imp.path:
+                Path(imp.path).unlink(missing_ok=True)
+            imp.status, imp.path = VoterImport.Status.CANCELLED, ""
+            imp.save(update_fields=["status", "path"])
+            return redirect("voters:import-start", slug=slug, code=imp.unit.code)
+        if action == "confirm" and imp.status == VoterImport.Status.READY:
+            job = job_create(
+                kind="voters.import.apply",
+                actor=request.user,
+                unit_id=imp.unit_id,
+                election_id=election.pk,
+            )
+            imp.apply_job = job
+            imp.status = VoterImport.Status.PREVIEW
+            imp.save(update_fields=["apply_job", "status"])
+            voter_import_apply.delay(imp.pk, job.pk)
+            return redirect("voters:import", slug=slug, pk=imp.pk)
+    job = imp.apply_job or imp.preview_job
+    data = imp.result or {}
+    areas = data.get("areas", {})
+    return render(
+        request,
+        "voters/import_detail.html",
+        {
+            "election": election,
+            "unit": imp.unit,
+            "breadcrumb": _crumbs(request.user, imp.unit, election),
+            "imp": imp,
+            "job": job,
+            "running": job is not None and not job.finished,
+            "data": data,
+            "areas": sorted(areas.items()),
+            "errors": data.get("errors", []),
+            "duplicates": data.get("duplicates", []),
+            "applying": imp.apply_job_id is not None,
+        },
+    )
+
+
+@login_required
+def import_errors(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    _election, imp = _import_get(request, slug, pk)
+    return _xlsx(exports.import_errors_xlsx(imp), f"loi-nhap-{imp.pk}.xlsx")
+
+
+@login_required
+def template_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
+    esel.election_get(user=request.user, slug=slug)
+    return _xlsx(exports.template_xlsx(), "mau-danh-sach-cu-tri.xlsx")
