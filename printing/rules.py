@@ -55,16 +55,23 @@ class Problem:
     area: str
     detail: dict = field(default_factory=dict)
 
-    def message(self) -> str:
+    def message(self, *, personal: bool = True) -> str:
+        """The reason in words. personal=False leaves out names and addresses (job pages and
+        the job API are seen by users who may not read personal data)."""
         d = self.detail
         if self.kind == "glyph":
+            if not personal:
+                return _("Area %(area)s, no. %(stt)s: the font has no glyph for %(chars)s.") % {
+                    "area": self.area,
+                    **d,
+                }
             return _(
                 "Area %(area)s, no. %(stt)s: the font has no glyph for %(chars)s in “%(text)s”."
             ) % {"area": self.area, **d}
         if self.kind == "duplicate":
             return _("Area %(area)s: unresolved duplicate voters: %(who)s.") % {
                 "area": self.area,
-                **d,
+                "who": d["who"] if personal else d["where"],
             }
         if self.kind == "stt":
             return _("Area %(area)s: card number %(stt)s appears %(times)s times.") % {
@@ -108,6 +115,12 @@ def check_numbers(area: str, stts: Iterable[int], voters_on_list: int) -> list[P
     return problems
 
 
-def check_duplicates(area: str, groups: Iterable[Iterable[str]]) -> list[Problem]:
-    """groups: unresolved duplicate groups (each a list of voter descriptions)."""
-    return [Problem("duplicate", area, {"who": "; ".join(g)}) for g in groups]
+def check_duplicates(area: str, groups: Iterable[Iterable[tuple[str, str, int]]]) -> list[Problem]:
+    """groups: unresolved duplicate groups, each a list of (name, polling area code, STT)."""
+    problems = []
+    for group in groups:
+        group = list(group)
+        who = "; ".join(f"{name} ({code}, STT {stt})" for name, code, stt in group)
+        where = "; ".join(f"{code}, STT {stt}" for _name, code, stt in group)
+        problems.append(Problem("duplicate", area, {"who": who, "where": where}))
+    return problems

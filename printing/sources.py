@@ -113,12 +113,12 @@ def voter_count(area: PollingArea) -> int:
     )
 
 
-def unresolved_duplicates(area: PollingArea) -> list[list[str]]:
+def unresolved_duplicates(area: PollingArea) -> list[list[tuple[str, str, int]]]:
     """Groups of listed entries that are the same person, one of them in this area: the same
     personal ID listed twice in the election, or the same folded name, full birth date and
     sex (the voters app's "possible duplicate" of an import, narrowed to full birth dates so
     that year-only records of common names do not block printing). A group is resolved by
-    removing the extra entry (change `duplicate`). Described as "Name (area, STT n)"."""
+    removing the extra entry (change `duplicate`). Each entry as (name, area code, STT)."""
     listed = Voter.objects.filter(election_id=area.election_id, status=Voter.Status.LISTED)
     here = listed.filter(polling_area=area)
     same_id = (
@@ -135,7 +135,7 @@ def unresolved_duplicates(area: PollingArea) -> list[list[str]]:
         .annotate(n=Count("id"))
         .filter(n__gt=1)
     )
-    groups: list[list[str]] = []
+    groups: list[list[tuple[str, str, int]]] = []
     seen: set[tuple[int, ...]] = set()
     candidates = [listed.filter(national_id=nid) for nid in same_id] + [
         listed.filter(search_key=k["search_key"], birth_date=k["birth_date"], sex=k["sex"])
@@ -147,5 +147,5 @@ def unresolved_duplicates(area: PollingArea) -> list[list[str]]:
         if ids in seen or not any(v.polling_area_id == area.pk for v in rows):
             continue
         seen.add(ids)
-        groups.append([f"{v.full_name} ({v.polling_area.code}, STT {v.stt})" for v in rows])
+        groups.append([(v.full_name, v.polling_area.code, v.stt) for v in rows])
     return groups

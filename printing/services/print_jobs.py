@@ -24,6 +24,7 @@ from election.models import AdminUnit, Election, PollingArea, UnitAncestry
 from election.selectors import areas_under
 from printing.layouts.cards import render_cards
 from printing.models import PrintedFile
+from printing.rules import Problem
 from printing.services import documents
 from printing.services.documents import CARDS, LISTS
 
@@ -163,11 +164,18 @@ def _areas(job: Job) -> list[PollingArea]:
     )
 
 
-def run_preflight(areas: list[PollingArea], kind: str) -> list[str]:
-    problems: list[str] = []
+def run_preflight(areas: list[PollingArea], kind: str) -> list[Problem]:
+    """Every reason not to print any of the areas."""
+    problems: list[Problem] = []
     for area in areas:
-        problems += [p.message() for p in documents.preflight(area, kind)]
+        problems += documents.preflight(area, kind)
     return problems
+
+
+def _words(problems: list[Problem], *, personal: bool = False) -> list[str]:
+    """In words; without names and addresses unless `personal` (a job, its API and the audit
+    trail are read by users who may not read personal data)."""
+    return [p.message(personal=personal) for p in problems]
 
 
 def print_job_run(job_id: int) -> list[int]:
@@ -180,7 +188,7 @@ def print_job_run(job_id: int) -> list[int]:
     kind = KIND_OF_JOB[job.kind]
     areas = _areas(job)
     job_start(job, total=0, message=_("Checking before printing"))
-    problems = run_preflight(areas, kind)
+    problems = _words(run_preflight(areas, kind))
     if problems:
         with transaction.atomic():
             job_finish(
@@ -198,7 +206,7 @@ def print_job_run(job_id: int) -> list[int]:
                 source="task",
                 extra={"problems": len(problems), "first": problems[:20]},
             )
-        return []
+        return []  # (messages without names: the job and its API are seen with Cap.VIEW)
     from printing import sources
 
     total = sum(sources.voter_count(a) for a in areas)
@@ -411,8 +419,9 @@ def print_unit_to_dir(
     )
     if area is not None:
         areas = [a for a in areas if a.pk == area.pk]
-    problems = run_preflight(areas, kind)
-    if problems:
+    found = run_preflight(areas, kind)
+    if found:
+        problems = _words(found)
         record(
             actor=actor,
             action="printing.refused",
@@ -424,7 +433,7 @@ def print_unit_to_dir(
             source=source,
             extra={"kind": kind, "problems": len(problems), "first": problems[:20]},
         )
-        raise PrintRefused(problems)
+        raise PrintRefused(_words(found, personal=True))  # for the operator at the console
     rows = []
     for area in areas:
         w = documents.write_area(area, kind, out, per_sheet=per_sheet if kind == CARDS else 1)

@@ -56,13 +56,20 @@ def test_print_voter_lists_and_four_per_sheet(voter_lists, tmp_path):
     assert len(pdf.pages) == 3 and len(card_names(pdf)) == 12
 
 
-def test_refusal_exits_1_and_writes_nothing(voter_lists, tmp_path):
+def test_refusal_exits_1_and_writes_nothing(voter_lists, tmp_path, capsys):
     voter_lists.extra_count["27499-01"] = 2
+    voter_lists.rename("27496-01", 2, "Ksor H'Yơn 中")
     out = tmp_path / "out"
     with pytest.raises(CommandError) as err:
         call_command("print_cards", "--election", "mini-2021", "--unit", "783", "--out", str(out))
     assert err.value.returncode == 1
     assert not list(out.glob("*"))
+    stderr = capsys.readouterr().err
+    assert "Area 27499-01: 5 cards would be printed but the list has 7 voters." in stderr
+    assert "Area 27496-01, no. 2: the font has no glyph for “中” (U+4E2D" in stderr
+    assert "in “Ksor H'Yơn 中”" in stderr  # the operator at the console sees the name
+    refused = AuditEvent.objects.get(action="printing.refused")
+    assert "Ksor" not in str(refused.changes)  # the audit trail does not
 
 
 @pytest.mark.parametrize(
