@@ -26,9 +26,15 @@ BROKER = os.environ.get("BAUCU_TEST_BROKER", "redis://127.0.0.1:6379/7")
 @pytest.fixture
 def redis_worker():
     from celery.contrib.testing.worker import start_worker
+    from celery.signals import task_postrun
+    from django.db import connections
 
     from config.celery import app
 
+    def close_connections(**kwargs):
+        connections.close_all()  # in the worker's thread: let the test database be dropped
+
+    task_postrun.connect(close_connections, weak=False)
     keys = ("broker_url", "task_always_eager", "broker_connection_retry_on_startup")
     saved = {k: app.conf.get(k) for k in keys}
     app.conf.update(
@@ -44,6 +50,7 @@ def redis_worker():
         ) as worker:
             yield worker
     finally:
+        task_postrun.disconnect(close_connections)
         app.conf.update(saved)
         _forget_connections(app)
 
