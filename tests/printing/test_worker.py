@@ -95,3 +95,42 @@ def test_real_worker_prints_a_district(redis_worker, voter_lists, make_user, med
     names = sorted(name for name, _ in ran)
     assert names == ["printing.tasks.print_area"] * 3 + ["printing.tasks.print_job_run"]
     assert all(ident != threading.get_ident() for _, ident in ran)  # in the worker, not here
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="needs PostgreSQL"
+)
+def test_two_starts_at_the_same_moment_one_wins(voter_lists, make_user, monkeypatch):
+    """Two users start a job for overlapping units at the same moment: exactly one job."""
+    from django.db import connections
+
+    from election.models import AdminUnit
+    from printing import tasks
+    from printing.services import print_jobs
+
+    monkeypatch.setattr(tasks.print_job_run, "delay", lambda job_id: None)
+    election = AdminUnit.objects.get(code="760").tree.elections.get()
+    users = [make_user("committee_member", "760"), make_user("ward_staff", "26734")]
+    units = [AdminUnit.objects.get(code="760"), AdminUnit.objects.get(code="26734")]
+    barrier = threading.Barrier(2)
+    outcome: list[str] = []
+
+    def start(i: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            print_jobs.print_job_create(
+                actor=users[i], election=election, unit=units[i], kind="cards"
+            )
+            outcome.append("started")
+        except print_jobs.PrintBusy:
+            outcome.append("busy")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=start, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(outcome) == ["busy", "started"]
+    assert Job.objects.filter(kind="print_cards").count() == 1
