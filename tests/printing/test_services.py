@@ -322,3 +322,76 @@ def test_same_person_listed_in_two_areas_blocks_both(
         "26734-02": 7,
         "26737-01": 9,
     }
+
+
+@pytest.fixture
+def election_2026(db, mini_doc):
+    """A two-level tree (city → wards), as after 1 July 2025: no district anywhere."""
+    from election.services.definition_import import import_definition
+
+    doc = mini_doc
+    doc["units"] = [
+        {"code": "79", "name": "Thành phố Hồ Chí Minh", "kind": "city", "parent": None},
+        {"code": "26734", "name": "Phường Sài Gòn", "kind": "ward", "parent": "79"},
+        {"code": "27496", "name": "Xã Củ Chi", "kind": "commune", "parent": "79"},
+    ]
+    doc["election"].update(
+        slug="mini-2026",
+        date="2026-03-15",
+        name="Bầu cử đại biểu Quốc hội khóa XVI và đại biểu HĐND các cấp nhiệm kỳ 2026-2031",
+    )
+    doc["contests"] = [c for c in doc["contests"] if c["code"] in ("QH", "HDND-79", "HDND-27496")]
+    doc["constituencies"] = [
+        {"contest": "QH", "number": 1, "seats": 3, "name": "Đơn vị số 1", "units": ["79"]},
+        {"contest": "HDND-79", "number": 1, "seats": 3, "name": "Đơn vị số 1", "units": ["79"]},
+        {"contest": "HDND-27496", "number": 1, "seats": 2, "name": "Đơn vị 1", "units": ["27496"]},
+    ]
+    doc["polling_areas"] = [
+        {"code": "26734-01", "unit": "26734", "number": 1, "name": "Khu vực bỏ phiếu số 1",
+         "kind": "residential", "constituencies": {"QH": 1, "HDND-79": 1}},
+        {"code": "27496-01", "unit": "27496", "number": 1, "name": "Khu vực bỏ phiếu số 1",
+         "kind": "residential", "constituencies": {"QH": 1, "HDND-79": 1, "HDND-27496": 1}},
+    ]  # fmt: skip
+    doc["candidates"] = [c for c in doc["candidates"] if c["contest"] in ("QH", "HDND-79")]
+    for c in doc["candidates"]:
+        c["constituency"] = 1
+    return import_definition(data=doc, source="test").election
+
+
+def test_a_2026_election_has_no_district_line_or_column(election_2026, tmp_path):
+    import datetime as dt
+
+    from printing.services.documents import area_header, contest_columns, write_area
+    from voters.models import Voter
+
+    area = PollingArea.objects.get(election=election_2026, code="27496-01")
+    Voter.objects.create(
+        election=election_2026,
+        polling_area=area,
+        stt=1,
+        national_id="079300000001",
+        full_name="Y Moan Êban",
+        search_key="y moan eban",
+        birth_date=dt.date(1990, 5, 1),
+        birth_year=1990,
+        sex="M",
+        ethnicity="Ê Đê",
+        permanent_address="Ấp 3, xã Củ Chi",
+        residence="permanent",
+    )
+    header = area_header(area)
+    assert header.district_name is None and header.commune_name == "Xã Củ Chi"
+    assert "KHÓA XVI" in header.election_title and "2026 - 2031" in header.election_title
+    assert [c.label for c in contest_columns(election_2026).columns] == [
+        "Bầu cử ĐBQH",
+        "Tỉnh",
+        "Xã",
+    ]
+    cards = write_area(area, "cards", tmp_path)
+    lines = page_lines(reader(cards.path).pages[0])
+    assert "Y Moan Êban" in lines and "Huyện/quận/thị xã/thành phố:" not in lines
+    lists = write_area(area, "lists", tmp_path / "l")
+    text = reader(lists.path).pages[0].extract_text()
+    assert "Huyện" not in text
+    assert "Khu vực bỏ phiếu số 1 thuộc xã Củ Chi, thành phố Hồ Chí Minh" in text
+    assert "đại biểu HĐND xã: 1" in text
