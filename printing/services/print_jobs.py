@@ -7,6 +7,7 @@ import io
 import json
 import os
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -187,8 +188,22 @@ def print_job_run(job_id: int) -> list[int]:
         return []
     kind = KIND_OF_JOB[job.kind]
     areas = _areas(job)
+    # Phase 1 (a city takes minutes) tells the areas checked in the message; the bar counts
+    # the voters printed in phase 2.
     job_start(job, total=0, message=_("Checking before printing"))
-    problems = _words(run_preflight(areas, kind))
+    found: list[Problem] = []
+    last = time.monotonic()
+    for i, area in enumerate(areas, start=1):
+        found += documents.preflight(area, kind)
+        if time.monotonic() - last > 1 or i == len(areas):
+            last = time.monotonic()
+            job_progress(
+                job,
+                done=0,
+                message=_("Checking before printing: %(done)s of %(total)s polling areas")
+                % {"done": i, "total": len(areas)},
+            )
+    problems = _words(found)
     if problems:
         with transaction.atomic():
             job_finish(
