@@ -76,7 +76,7 @@ def _draw_form(c: Canvas, header: AreaHeader, regular: str, bold: str) -> _Geome
     _centered(c, bold, 7.5, left_x, _y(9), "ỦY BAN NHÂN DÂN")
     w = _centered(c, bold, 7.5, left_x, _y(12.5), header.commune_name.upper())
     c.setLineWidth(0.4)
-    c.line(left_x - min(w, 30 * mm) / 2, _y(14), left_x + min(w, 30 * mm) / 2, _y(14))
+    c.line(left_x - w / 5, _y(14), left_x + w / 5, _y(14))  # a short rule, as on the form
     _centered(c, bold, 7.5, right_x, _y(9), "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
     w = _centered(c, bold, 7.5, right_x, _y(12.5), "Độc lập - Tự do - Hạnh phúc")
     c.line(right_x - w / 2, _y(14), right_x + w / 2, _y(14))
