@@ -48,4 +48,5 @@ urlpatterns = [
     path("jobs/<int:pk>/", common_views.job_detail, name="job"),
     path("audit/", common_views.audit_list, name="audit"),
     path("", include((voters_urls.urlpatterns, "voters"))),
+    path("", include("printing.urls")),
 ]

@@ -109,6 +109,11 @@ def _super_only(role: str, where: str) -> bool:
     return role == "superuser"
 
 
+def _print(role: str, where: str) -> bool:
+    """Cap.PRINT: ward staff and committee members inside their units (and superusers)."""
+    return role == "superuser" or (role in ("committee_member", "ward_staff") and where == "inside")
+
+
 def _unit(who: Who, where: str) -> str:
     return who.inside_unit if where == "inside" else who.outside_unit
 
@@ -156,6 +161,25 @@ MATRIX: dict[str, Case] = {
     "logout": Case(lambda w, p, c: reverse("logout"), lambda r, p: True),
     "set_language": Case(lambda w, p, c: reverse("set_language"), lambda r, p: True),
     "admin:index": Case(lambda w, p, c: reverse("admin:index"), _super_only),
+    "printing-start": Case(
+        lambda w, p, c: reverse("printing-start", args=[E]) + f"?unit={_unit(w, p)}", _print
+    ),
+    "printing-job": Case(
+        lambda w, p, c: reverse("printing-job", args=[E, c["print_jobs"][_unit(w, p)]]), _print
+    ),
+    "printing-resume": Case(
+        lambda w, p, c: reverse("printing-resume", args=[E, c["print_jobs"][_unit(w, p)]]),
+        _print,
+    ),
+    "printing-download": Case(
+        lambda w, p, c: reverse(
+            "printing-download", args=[E, c["print_jobs"][_unit(w, p)], "manifest.json"]
+        ),
+        _print,
+    ),
+    "printing-reprint": Case(
+        lambda w, p, c: reverse("printing-reprint", args=[E]) + f"?area={_area(w, p)}", _print
+    ),
 }
 
 # URL names outside the matrix on purpose: the Django admin's own pages (staff only, covered by
@@ -190,7 +214,13 @@ def context(mini_election, make_user):
         unit.code: job_create(kind="test", actor=someone, unit_id=unit.id).pk
         for unit in AdminUnit.objects.filter(tree=mini_election.tree)
     }
-    return {"jobs": jobs}
+    print_jobs = {
+        unit.code: job_create(
+            kind="print_cards", actor=someone, unit_id=unit.id, election_id=mini_election.id
+        ).pk
+        for unit in AdminUnit.objects.filter(tree=mini_election.tree)
+    }
+    return {"jobs": jobs, "print_jobs": print_jobs}
 
 
 def _login(client, make_user, who: Who):

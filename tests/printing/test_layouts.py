@@ -1,0 +1,309 @@
+"""The layouts, without the database: read every PDF back and compare the text exactly."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+
+import pytest
+from reportlab.graphics.barcode.code128 import Code128
+
+from printing.layouts import code128
+from printing.layouts.cards import render_cards
+from printing.layouts.data import AreaHeader, CardRow, ContestColumn, ListDocument, ListRow
+from printing.layouts.fonts import missing_glyphs
+from printing.layouts.voter_list import render_voter_list
+from printing.rules import election_title
+from tests.printing.support import (
+    SPECIAL_NAMES,
+    assert_same_text,
+    card_names,
+    fonts_of,
+    page_lines,
+    pdftotext,
+    reader,
+)
+
+HEADER_2021 = AreaHeader(
+    election_title=election_title(2021),
+    year=2021,
+    area_code="26734-01",
+    area_number=1,
+    commune_name="Phường Tân Định",
+    province_name="Thành phố Hồ Chí Minh",
+    district_name="Quận 1",
+)
+HEADER_2026 = AreaHeader(
+    election_title=election_title(2026),
+    year=2026,
+    area_code="26734-01",
+    area_number=1,
+    commune_name="Phường Sài Gòn",
+    province_name="Thành phố Hồ Chí Minh",
+)
+COLUMNS_2021 = [
+    ContestColumn("Bầu cử ĐBQH", False, "đại biểu Quốc hội"),
+    ContestColumn("Tỉnh", True, "đại biểu HĐND tỉnh"),
+    ContestColumn("Huyện", True, "đại biểu HĐND huyện"),
+    ContestColumn("Xã", True, "đại biểu HĐND xã"),
+]
+COLUMNS_2026 = [COLUMNS_2021[0], COLUMNS_2021[1], COLUMNS_2021[3]]
+ADDRESS = "Số 12 đường Hai Bà Trưng, khu phố 3, phường Tân Định, quận 1, thành phố Hồ Chí Minh"
+
+
+def cards(n: int) -> list[CardRow]:
+    out = []
+    for i in range(n):
+        name = SPECIAL_NAMES[i % 5] + ("" if i < 5 else f" {i}")
+        sex = "Nữ" if i % 2 else "Nam"
+        out.append(CardRow(i + 1, name, f"{1 + i % 28:02d}/03/1985", sex, ADDRESS))
+    return out
+
+
+def list_rows(n: int, marks: int = 4) -> list[ListRow]:
+    return [
+        ListRow(
+            stt=i + 1,
+            full_name=SPECIAL_NAMES[i % 5] + ("" if i < 5 else f" {i}"),
+            birth_date="1950" if i == 3 else f"{1 + i % 28:02d}/03/1985",
+            male=i % 3 != 0,
+            ethnicity="Ê Đê" if i % 5 in (3, 4) else "Kinh",
+            occupation="Nông dân",
+            permanent_address=ADDRESS if i % 4 else "",
+            temporary_address="" if i % 4 else "Ấp 4, xã Phú Mỹ Hưng",
+            marks=tuple([True] * (marks - 1) + [i % 7 != 0]),
+            note="Bỏ phiếu ở nơi khác" if i == 9 else "",
+        )
+        for i in range(n)
+    ]
+
+
+def render(fn, *args, **kwargs) -> bytes:
+    buf = io.BytesIO()
+    fn(*args, buf, **kwargs)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("per_sheet", [1, 4])
+def test_cards_read_back_exactly(tmp_path, per_sheet):
+    rows = cards(11)
+    path = tmp_path / "cards.pdf"
+    path.write_bytes(render(render_cards, HEADER_2021, rows, per_sheet=per_sheet))
+    pdf = reader(path)
+    assert len(pdf.pages) == (11 if per_sheet == 1 else 3)
+    got = card_names(pdf)
+    assert len(got) == 11
+    for (name, number), row in zip(got, rows, strict=True):
+        assert_same_text(name, row.full_name)
+        assert number == str(row.stt)
+    text = pdftotext(path)
+    for name in SPECIAL_NAMES:
+        assert name in text  # poppler reads the same characters
+    first = page_lines(pdf.pages[0])
+    for line in [
+        "THẺ CỬ TRI",
+        "ỦY BAN NHÂN DÂN",
+        "PHƯỜNG TÂN ĐỊNH",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "Họ và tên:",
+        "Ngày, tháng, năm sinh:",
+        "Giới tính:",
+        "Nơi cư trú:",
+        "SỐ THẺ CỬ TRI:",
+        "KHU VỰC BỎ PHIẾU SỐ:",
+        "Xã/phường/thị trấn:",
+        "Huyện/quận/thị xã/thành phố:",
+        "Tỉnh/thành phố:",
+        "Quận 1",
+        "TM. ỦY BAN NHÂN DÂN",
+        "CHỦ TỊCH",
+        "Ngày ….. tháng ….. năm 2021",
+    ]:
+        assert line in first, line
+    title = " ".join(first[first.index("THẺ CỬ TRI") + 1 : first.index("Họ và tên:")])
+    assert " ".join(title.split()) == (
+        "BẦU CỬ ĐẠI BIỂU QUỐC HỘI KHÓA XV VÀ BẦU CỬ ĐẠI BIỂU HỘI ĐỒNG NHÂN DÂN CÁC CẤP "
+        "NHIỆM KỲ 2021 - 2026"
+    )
+
+
+def test_card_page_size_and_fonts_embedded(tmp_path):
+    path = tmp_path / "c.pdf"
+    path.write_bytes(render(render_cards, HEADER_2021, cards(3)))
+    box = reader(path).pages[0].mediabox
+    assert (round(float(box.width) / 72 * 25.4), round(float(box.height) / 72 * 25.4)) == (148, 105)
+    fonts = fonts_of(path)
+    assert fonts and all(embedded for _, embedded in fonts)
+    assert {name.split("+", 1)[1] for name, _ in fonts} == {"DejaVuSans", "DejaVuSans-Bold"}
+    path.write_bytes(render(render_cards, HEADER_2021, cards(5), per_sheet=4))
+    box = reader(path).pages[0].mediabox
+    assert (round(float(box.width) / 72 * 25.4), round(float(box.height) / 72 * 25.4)) == (297, 210)
+
+
+def test_card_2026_has_no_district_line():
+    pdf = reader(render(render_cards, HEADER_2026, cards(2)))
+    lines = page_lines(pdf.pages[0])
+    assert "Huyện/quận/thị xã/thành phố:" not in lines
+    assert "Ngày ….. tháng ….. năm 2026" in lines
+    title = " ".join(lines[lines.index("THẺ CỬ TRI") + 1 : lines.index("Họ và tên:")])
+    assert "KHÓA XVI" in title and "2026 - 2031" in " ".join(title.split())
+
+
+def test_cards_are_deterministic():
+    a = render(render_cards, HEADER_2021, cards(30), per_sheet=4)
+    b = render(render_cards, HEADER_2021, cards(30), per_sheet=4)
+    assert a == b
+    c = render(render_cards, HEADER_2021, cards(30)[:-1] + [cards(31)[-1]], per_sheet=4)
+    assert c != a
+
+
+def test_list_reads_back_with_header_on_every_page_and_totals(tmp_path):
+    rows = list_rows(120)
+    path = tmp_path / "list.pdf"
+    doc = ListDocument(HEADER_2021, COLUMNS_2021, rows)
+    pages = render_voter_list(doc, str(path))
+    pdf = reader(path)
+    assert len(pdf.pages) == pages > 3
+    seen = []
+    for number, page in enumerate(pdf.pages, start=1):
+        lines = page_lines(page)
+        assert "DANH SÁCH CỬ TRI" in lines
+        assert "Khu vực bỏ phiếu số 1 thuộc phường Tân Định, quận 1, thành phố Hồ Chí Minh" in lines
+        for label in ["STT", "Họ và tên", "Nam", "Nữ", "Dân tộc", "Nghề nghiệp", "Thường trú"]:
+            assert label in lines
+        assert "Tỉnh" in lines and "Huyện" in lines and "Xã" in lines
+        assert f"Trang {number}/{pages}" in lines
+        for i, line in enumerate(lines[:-1]):
+            if line.isdigit() and i + 1 < len(lines):
+                stt = int(line)
+                if 1 <= stt <= len(rows) and lines[i + 1] == rows[stt - 1].full_name:
+                    seen.append(stt)
+    assert seen == list(range(1, 121))  # every row once, in order
+    for row in rows[:5]:
+        assert_same_text(row.full_name, SPECIAL_NAMES[row.stt - 1])
+    text = pdftotext(path)
+    for name in SPECIAL_NAMES:
+        assert name in text
+    last = " ".join(page_lines(pdf.pages[-1]))
+    male = sum(1 for r in rows if r.male)
+    total = "Tổng số cử tri của khu vực bỏ phiếu: 120 người; "
+    assert f"{total}trong đó: nam {male}, nữ {120 - male}" in last
+    commune = sum(1 for r in rows if r.marks[3])
+    assert "đại biểu Quốc hội: 120" in last and f"đại biểu HĐND xã: {commune}" in last
+    assert all(embedded for _, embedded in fonts_of(path))
+
+
+def test_list_2026_has_no_district_column():
+    doc = ListDocument(HEADER_2026, COLUMNS_2026, list_rows(3, marks=3))
+    pdf = reader(render(render_voter_list, doc))
+    lines = page_lines(pdf.pages[0])
+    assert "Huyện" not in lines
+    assert "Khu vực bỏ phiếu số 1 thuộc phường Sài Gòn, thành phố Hồ Chí Minh" in lines
+    assert "(11)" in lines and "(12)" not in lines  # 2026: one column fewer
+
+
+def test_empty_list_still_has_one_page_with_zero_totals():
+    pdf = reader(render(render_voter_list, ListDocument(HEADER_2021, COLUMNS_2021, [])))
+    assert len(pdf.pages) == 1
+    assert "Tổng số cử tri của khu vực bỏ phiếu: 0 người" in pdf.pages[0].extract_text()
+
+
+def test_list_is_deterministic():
+    doc = ListDocument(HEADER_2021, COLUMNS_2021, list_rows(80))
+    assert render(render_voter_list, doc) == render(render_voter_list, doc)
+
+
+def test_long_names_and_addresses_are_never_cut():
+    long_name = "Nguyễn Thị Ngọc Phương Thảo Hoàng Bảo Châu Tôn Nữ Diễm Kiều Vân Anh"
+    long_address = ", ".join([ADDRESS] * 3)
+    row = CardRow(1, long_name, "01/01/1990", "Nữ", long_address)
+    text = " ".join(page_lines(reader(render(render_cards, HEADER_2021, [row])).pages[0]))
+    assert long_name in text
+    assert " ".join(long_address.split()) in " ".join(text.split())
+
+
+def test_glyph_coverage_of_vietnamese_and_a_refusal():
+    vowels = "aăâeêioôơuưy"
+    tones = ["", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323"]
+    import unicodedata
+
+    letters = {
+        unicodedata.normalize("NFC", v + t) for v in vowels + vowels.upper() for t in tones
+    } | {"đ", "Đ"}
+    assert len(letters) == 12 * 2 * 6 + 2 + 0  # 12 vowels incl. y × 6 tones × 2 cases + đ/Đ
+    assert missing_glyphs(letters) == set()
+    assert missing_glyphs(["Nguyễn 中"]) == {"中"}
+
+
+@pytest.mark.parametrize("text", ["26734-01/1", "26734-01/1234", "27499-01/12345", "A", "123456"])
+def test_code128_encoding_is_valid(text):
+    values = code128.encode(text)
+    assert values[-1] == code128.STOP
+    check = values[0] + sum(i * v for i, v in enumerate(values[1:-2], 1))
+    assert check % 103 == values[-2]
+    assert decode_values(values) == text
+    reference = Code128(text, quiet=0)
+    reference.validate()
+    assert len(values) <= len(reference.encode())
+
+
+def decode_values(values: list[int]) -> str:
+    """Decode symbol values (sets B and C) back to text."""
+    mode = {code128.START_B: "B", code128.START_C: "C"}[values[0]]
+    out = ""
+    for v in values[1:-2]:
+        if v == code128.CODE_C and mode == "B":
+            mode = "C"
+        elif v == code128.CODE_B and mode == "C":
+            mode = "B"
+        elif mode == "B":
+            out += chr(v + 32)
+        else:
+            out += f"{v:02d}"
+    return out
+
+
+def test_barcode_scans_from_the_rendered_page(tmp_path):
+    """Render a card at 600 dpi, read one pixel row through the bars, decode the widths."""
+    path = tmp_path / "c.pdf"
+    path.write_bytes(render(render_cards, HEADER_2021, [cards(1234)[-1]]))
+    subprocess.run(
+        ["pdftoppm", "-r", "600", "-gray", "-png", str(path), str(tmp_path / "p")], check=True
+    )
+    from PIL import Image  # pdftoppm's output, read with Pillow (a reportlab dependency)
+
+    png = next(tmp_path.glob("p*.png"))
+    img = Image.open(png)
+    assert decode_image(img) == "26734-01/1234"
+
+
+def decode_image(img) -> str:
+    """Scan pixel rows of the lower left of the card (right of the frame) for a Code128."""
+    img = img.convert("L")
+    width, height = img.size
+    x0 = int(5.5 / 25.4 * 600)  # inside the frame (3 mm), left of the bars (8 mm)
+    patterns = {p: v for v, p in enumerate(code128.PATTERNS)}
+    px = img.load()
+    for y in range(height - 1, height // 2, -3):
+        row = [px[x, y] < 128 for x in range(x0, width // 2)]
+        edges = [i for i in range(1, len(row)) if row[i] != row[i - 1]]
+        widths = [b - a for a, b in zip(edges, edges[1:], strict=False)]
+        if len(widths) < 30 or not row[edges[0]]:
+            continue
+        module = sum(widths[:6]) / 11  # the start symbol is 11 modules wide
+        mods = [max(1, round(w / module)) for w in widths]
+        values, i = [], 0
+        while i + 6 <= len(mods):
+            if "".join(map(str, mods[i : i + 7])) == code128.PATTERNS[code128.STOP]:
+                values.append(code128.STOP)
+                break
+            key = "".join(map(str, mods[i : i + 6]))
+            if key not in patterns:
+                values = []
+                break
+            values.append(patterns[key])
+            i += 6
+        if values and values[-1] == code128.STOP and values[0] in (104, 105):
+            return decode_values(values)
+    raise AssertionError("no barcode found")
