@@ -13,7 +13,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
-from election.models import AdminUnit, Election, PollingArea, Role, UnitAncestry
+from election.models import AdminUnit, Constituency, Election, PollingArea, Role, UnitAncestry
 
 
 class Cap(StrEnum):
@@ -25,6 +25,7 @@ class Cap(StrEnum):
     REPORT_AREA = "report_area"  # turnout and count minutes of one polling area
     APPROVE = "approve"  # resolve double entry, publish snapshots, sign off
     READ_AUDIT = "read_audit"  # the audit trail
+    ENTER_MINUTES = "enter_minutes"  # key in count minutes for polling areas under the unit
 
 
 ROLE_CAPS: dict[str, frozenset[Cap]] = {
@@ -32,7 +33,9 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
     Role.Kind.COMMITTEE_MEMBER: frozenset(
         {Cap.VIEW, Cap.VIEW_PERSONAL, Cap.APPROVE, Cap.READ_AUDIT, Cap.PRINT}
     ),
-    Role.Kind.WARD_STAFF: frozenset({Cap.VIEW, Cap.VIEW_PERSONAL, Cap.MANAGE_VOTERS, Cap.PRINT}),
+    Role.Kind.WARD_STAFF: frozenset(
+        {Cap.VIEW, Cap.VIEW_PERSONAL, Cap.MANAGE_VOTERS, Cap.PRINT, Cap.ENTER_MINUTES}
+    ),
     Role.Kind.TEAM_SECRETARY: frozenset({Cap.VIEW, Cap.REPORT_AREA}),
     Role.Kind.OBSERVER: frozenset({Cap.VIEW}),
 }
@@ -58,8 +61,14 @@ def is_superuser(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_superuser)
 
 
+def _board_bound(role: Role) -> bool:
+    """A role bound to an Election Board acts on that Board's constituency only, never on the
+    whole unit (see can_constituency)."""
+    return role.body is not None and role.body.kind == "board"
+
+
 def _granting(user: Any, cap: Cap) -> list[Role]:
-    return [r for r in roles_of(user) if role_has(r.kind, cap)]
+    return [r for r in roles_of(user) if role_has(r.kind, cap) and not _board_bound(r)]
 
 
 def can(user: Any, cap: Cap, unit: AdminUnit | int) -> bool:
@@ -95,6 +104,42 @@ def can_area(user: Any, cap: Cap, area: PollingArea) -> bool:
             ).exists()
         )
     return can(user, cap, area.unit_id)
+
+
+def board_constituency_ids(user: Any, cap: Cap = Cap.VIEW) -> set[int]:
+    """Constituencies of the Election Boards the user belongs to (roles bound to a Board)."""
+    return {
+        r.body.constituency_id
+        for r in roles_of(user)
+        if _board_bound(r) and r.body.constituency_id and role_has(r.kind, cap)
+    }
+
+
+def can_constituency(user: Any, cap: Cap, constituency: Constituency) -> bool:
+    """Capabilities on one constituency's results: a member of its Board, or a role on the unit
+    whose committee runs the contest (VIEW also from a role on a unit of the constituency)."""
+    if is_superuser(user):
+        return True
+    if constituency.id in board_constituency_ids(user, cap):
+        return True
+    if can(user, cap, constituency.contest.unit_id):
+        return True
+    if cap == Cap.VIEW:
+        return any(can(user, cap, u.id) for u in constituency.units.all())
+    return False
+
+
+def can_enter_minutes(user: Any, area: PollingArea) -> bool:
+    """Key in count minutes: the area's own team secretary, or staff allowed under the unit."""
+    return can_area(user, Cap.REPORT_AREA, area) or can(user, Cap.ENTER_MINUTES, area.unit_id)
+
+
+def can_settle_minutes(user: Any, area: PollingArea, constituency: Constituency) -> bool:
+    """Resolve differing entries or reopen definitive minutes: a coordinator (APPROVE) over the
+    area's unit, or a member of the Board of the minutes' constituency."""
+    return can(user, Cap.APPROVE, area.unit_id) or constituency.id in board_constituency_ids(
+        user, Cap.APPROVE
+    )
 
 
 def require(user: Any, cap: Cap, unit: AdminUnit | int) -> None:

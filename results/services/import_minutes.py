@@ -1,0 +1,153 @@
+"""Import of Election Team count minutes, `baucu.count/1` (formats.md §3): all or nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from common.text import nfc
+from election.models import Election
+from results import rules
+from results.models import Round
+from results.services.minutes import (
+    MinutesError,
+    minutes_enter,
+    minutes_get_or_create,
+    minutes_import_checked,
+)
+
+FORMAT = "baucu.count/1"
+
+
+@dataclass
+class ImportProblem:
+    index: int | None
+    where: str
+    message: str
+    code: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "minutes": self.index,
+            "where": self.where,
+            "code": self.code,
+            "reason": self.message,
+        }
+
+
+@dataclass
+class ImportSummary:
+    minutes: int = 0
+    created: int = 0
+    unchanged: int = 0
+    entered: int = 0
+    problems: list[ImportProblem] = field(default_factory=list)
+    states: dict[str, int] = field(default_factory=dict)
+
+
+class ImportRejected(Exception):
+    def __init__(self, problems: list[ImportProblem]) -> None:
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems
+
+
+def _int(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"not a non-negative whole number: {value!r}")
+    return value
+
+
+def import_count_minutes(
+    *, election: Election, data: Any, entry: str | None = None, actor: Any = None
+) -> ImportSummary:
+    """Load every minute of the document; any bad minute rejects the whole file (nothing is
+    written). entry=None: the minutes are taken as checked (both entries equal);
+    entry="first"/"second": as one keyed entry of the double-entry process."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ImportRejected([ImportProblem(None, "format", f'expected "format": "{FORMAT}"')])
+    items = data.get("minutes")
+    if not isinstance(items, list):
+        raise ImportRejected([ImportProblem(None, "minutes", "expected a list of minutes")])
+    areas = {a.code: a for a in election.polling_areas.select_related("unit", "election")}
+    contests = {c.code: c for c in election.contests.all()}
+    summary = ImportSummary(minutes=len(items))
+    problems: list[ImportProblem] = []
+    try:
+        with transaction.atomic():
+            for i, item in enumerate(items):
+                where = f"minutes[{i}]"
+                try:
+                    area = areas.get(str(item.get("polling_area")))
+                    contest = contests.get(str(item.get("contest")))
+                    if area is None:
+                        raise ValueError(f"unknown polling area {item.get('polling_area')!r}")
+                    if contest is None:
+                        raise ValueError(f"unknown contest {item.get('contest')!r}")
+                    rnd = item.get("round", Round.MAIN)
+                    if rnd not in Round.values:
+                        raise ValueError(f"unknown round {rnd!r}")
+                    minutes = minutes_get_or_create(area=area, contest=contest, round=rnd)
+                    cands = list(minutes.constituency.candidates.all())
+                    by_name = {nfc(c.full_name): c for c in cands}
+                    by_ref = {c.ref: c for c in cands}
+                    votes: dict[int, int | None] = {}
+                    for j, v in enumerate(item.get("votes") or []):
+                        cand = by_ref.get(str(v.get("id"))) if v.get("id") else None
+                        cand = cand or by_name.get(nfc(str(v.get("candidate", ""))))
+                        if cand is None:
+                            raise ValueError(
+                                f"votes[{j}]: no candidate {v.get('candidate')!r} in this "
+                                "constituency"
+                            )
+                        if cand.id in votes:
+                            raise ValueError(f"votes[{j}]: {cand.full_name} given twice")
+                        votes[cand.id] = _int(v.get("votes"))
+                    kept_raw = item.get("valid_by_names_kept")
+                    kept = (
+                        None
+                        if kept_raw is None
+                        else {int(k): _int(n) or 0 for k, n in kept_raw.items()}
+                    )
+                    figures = rules.Figures(
+                        **{f: _int(item.get(f)) for f in rules.FIELDS},
+                        votes=votes,
+                        valid_by_names_kept=kept,
+                        voters_listed_reason=nfc(str(item.get("voters_listed_reason", ""))),
+                    )
+                    if entry is None:
+                        outcome = minutes_import_checked(
+                            actor=actor, minutes=minutes, figures=figures
+                        )
+                        if outcome == "created":
+                            summary.created += 1
+                        else:
+                            summary.unchanged += 1
+                        state = "definitive"
+                    else:
+                        res = minutes_enter(
+                            actor=actor,
+                            minutes=minutes,
+                            figures=figures,
+                            acknowledged=[f"W.{n}" for n in range(200, 300)],
+                            source="cli",
+                        )
+                        summary.entered += 1
+                        state = res.minutes.status
+                    summary.states[state] = summary.states.get(state, 0) + 1
+                except MinutesError as exc:
+                    if exc.findings:
+                        for f in exc.findings:
+                            problems.append(ImportProblem(i, where, f.message, f.code))
+                    else:
+                        problems.append(ImportProblem(i, where, str(exc)))
+                except (ValueError, TypeError, AttributeError) as exc:
+                    problems.append(ImportProblem(i, where, str(exc)))
+            if problems:
+                raise ImportRejected(problems)
+    except ImportRejected:
+        raise
+    return summary

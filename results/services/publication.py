@@ -1,0 +1,113 @@
+"""Committee decisions on results: declaring a re-vote or additional election for a
+constituency, and publishing a contest's results as official (a hashed snapshot)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from common.audit import record
+from election.access import Cap, can, can_constituency
+from election.models import Constituency, Contest
+from results import selectors
+from results.models import ContestPublication, Round, VoteRound
+
+
+class PublicationError(Exception):
+    pass
+
+
+@transaction.atomic
+def vote_round_declare(
+    *,
+    actor: Any,
+    constituency: Constituency,
+    kind: str,
+    date: dt.date | None = None,
+    reason: str = "",
+    source: str = "web",
+) -> VoteRound:
+    """The Election Committee decides a re-vote (Art 80) or additional election (Art 79).
+    Each may happen once per constituency; an additional election needs unfilled seats."""
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        if not can_constituency(actor, Cap.APPROVE, constituency):
+            raise PermissionDenied
+    if kind not in (Round.REVOTE, Round.ADDITIONAL):
+        raise PublicationError(f"unknown round {kind}")
+    if VoteRound.objects.filter(constituency=constituency, kind=kind).exists():
+        raise PublicationError("this round was already decided (the law allows only one)")
+    result = selectors.compute_results(
+        election=constituency.contest.election, constituency_ids=[constituency.id]
+    )[0]
+    d = result.decision
+    if kind == Round.REVOTE and not (d and d.needs_revote) and not reason.strip():
+        raise PublicationError("a re-vote without low turnout needs a reason (Art 80)")
+    if kind == Round.ADDITIONAL and not (d and d.seats_unfilled > 0):
+        raise PublicationError("no seat is unfilled: no additional election")
+    vr = VoteRound.objects.create(
+        constituency=constituency,
+        kind=kind,
+        date=date,
+        reason=reason,
+        decided_by=actor if getattr(actor, "pk", None) else None,
+    )
+    record(
+        actor=actor,
+        action=f"results.{kind}_declared",
+        obj=vr,
+        object_repr=f"{constituency}",
+        unit_id=constituency.contest.unit_id,
+        election_id=constituency.contest.election_id,
+        source=source,
+        after={"kind": kind, "date": date, "reason": reason},
+    )
+    return vr
+
+
+@transaction.atomic
+def contest_publish(*, actor: Any, contest: Contest, source: str = "web") -> ContestPublication:
+    """Publish a contest's results as official: every constituency must have all its minutes
+    definitive and no tie left undecided. The snapshot and its SHA-256 are kept."""
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        if not can(actor, Cap.APPROVE, contest.unit_id):
+            raise PermissionDenied
+    if ContestPublication.objects.filter(contest=contest).exists():
+        raise PublicationError("already published")
+    results = selectors.compute_results(election=contest.election, contest=contest)
+    problems = [
+        f"{r.constituency.name or r.constituency.number}: {r.reported}/{r.areas}"
+        for r in results
+        if not r.complete
+    ]
+    if problems:
+        raise PublicationError("minutes missing: " + "; ".join(problems))
+    undecided = [r.constituency.number for r in results if r.decision and r.decision.undecided]
+    if undecided:
+        raise PublicationError(f"ties left undecided in constituencies {undecided}")
+    doc = selectors.results_document(election=contest.election, results=results)
+    doc.pop("generated_at", None)
+    for c in doc["constituencies"]:
+        c["status"] = "official"
+    payload = json.dumps(doc, ensure_ascii=False, sort_keys=True)
+    pub = ContestPublication.objects.create(
+        contest=contest,
+        published_by=actor if getattr(actor, "pk", None) else None,
+        snapshot=doc,
+        sha256=hashlib.sha256(payload.encode()).hexdigest(),
+    )
+    record(
+        actor=actor,
+        action="results.published",
+        obj=pub,
+        object_repr=f"{contest.code}",
+        unit_id=contest.unit_id,
+        election_id=contest.election_id,
+        source=source,
+        after={"sha256": pub.sha256},
+    )
+    return pub
