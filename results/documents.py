@@ -92,6 +92,8 @@ class _Styles:
         self.body = ParagraphStyle("body", fontName=REGULAR, fontSize=10, leading=13.5)
         self.small = ParagraphStyle("small", parent=self.body, fontSize=8, leading=10)
         self.center = ParagraphStyle("center", parent=self.body, alignment=TA_CENTER)
+        self.hdr = ParagraphStyle("hdr", parent=self.center, fontSize=9, leading=11.5)
+        self.hdr_b = ParagraphStyle("hdr_b", parent=self.hdr, fontName=BOLD)
         self.center_b = ParagraphStyle("center_b", parent=self.center, fontName=BOLD)
         self.title = ParagraphStyle(
             "title", parent=self.center_b, fontSize=12, leading=16, spaceBefore=6, spaceAfter=6
@@ -138,12 +140,12 @@ def _grid(rows: list[list[Any]], widths: list[float], head_rows: int = 1) -> Tab
 
 def _header(body_lines: list[str], form: str, official: bool) -> list[Flowable]:
     s = styles()
-    left = [P(line, s.center_b if i else s.center) for i, line in enumerate(body_lines)]
+    left = [P(line, s.hdr_b if i else s.hdr) for i, line in enumerate(body_lines)]
     right = [
-        P("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", s.center_b),
-        P("Độc lập - Tự do - Hạnh phúc", s.center_b),
+        P("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", s.hdr_b),
+        P("Độc lập - Tự do - Hạnh phúc", s.hdr_b),
     ]
-    t = Table([[left, right]], colWidths=[78 * mm, 100 * mm])
+    t = Table([[left, right]], colWidths=[88 * mm, 90 * mm])
     t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
     return [P(f"Mẫu số {form}", s.right), t, Spacer(0, 3 * mm), P(status_line(official), s.status)]
 
@@ -157,16 +159,16 @@ def _signatures(left: str, right: str) -> Flowable:
                 P("(Ký, ghi rõ họ và tên)", s.center),
                 P("(Ký, ghi rõ họ và tên, đóng dấu)", s.center),
             ],
-            [Spacer(0, 22 * mm), Spacer(0, 22 * mm)],
+            [Spacer(0, 16 * mm), Spacer(0, 16 * mm)],
         ],
         colWidths=[89 * mm, 89 * mm],
     )
-    return KeepTogether([Spacer(0, 4 * mm), t])
+    return KeepTogether([Spacer(0, 2 * mm), t])
 
 
 def _dots(label: str) -> list[Flowable]:
     s = styles()
-    return [P(label, s.body), P("." * 150, s.body), P("." * 150, s.body)]
+    return [P(label, s.body), P("." * 150, s.small)]
 
 
 def board_story(
@@ -287,7 +289,7 @@ def board_story(
             )
         )
     story.append(Spacer(0, 2 * mm))
-    story.append(P("Kết luận:", s.center_b if False else s.cell_b))
+    story.append(P("Kết luận:", s.cell_b))
     if d is None:
         story.append(P("Chưa có biên bản kiểm phiếu đã chốt.", s.body))
     elif not d.valid:
@@ -462,7 +464,7 @@ def committee_story(summary: ContestSummary, election: Election) -> list[Flowabl
                 P(note, s.cell),
             ]
         )
-    w = [20, 22, 22, 17, 22, 17, 20, 17, 21]
+    w = [17, 20, 20, 17, 20, 17, 17, 17, 33]
     story += [Spacer(0, 1 * mm), _grid(rows, [x * mm for x in w]), Spacer(0, 2 * mm)]
     story.append(
         P(

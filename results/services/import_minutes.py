@@ -66,7 +66,8 @@ def import_count_minutes(
 ) -> ImportSummary:
     """Load every minute of the document; any bad minute rejects the whole file (nothing is
     written). entry=None: the minutes are taken as checked (both entries equal);
-    entry="first"/"second": as one keyed entry of the double-entry process."""
+    entry="first"/"second" (command line) or "web" (API): as one keyed entry of the
+    double-entry process (first or second follows from the state of each minute)."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ImportRejected([ImportProblem(None, "format", f'expected "format": "{FORMAT}"')])
     items = data.get("minutes")
@@ -133,7 +134,7 @@ def import_count_minutes(
                             minutes=minutes,
                             figures=figures,
                             acknowledged=[f"W.{n}" for n in range(200, 300)],
-                            source="cli",
+                            source="cli" if entry != "web" else "api",
                         )
                         summary.entered += 1
                         state = res.minutes.status

@@ -1,0 +1,97 @@
+"""API of results (thin): the baucu.results/1 document, progress, and count-minutes entry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.utils import translation
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from election import selectors as esel
+from election.access import can_enter_minutes
+from results import rules, selectors
+from results.services import minutes as svc
+from results.services.import_minutes import ImportRejected, import_count_minutes
+
+
+class ResultsView(APIView):
+    """Results of every constituency the user may see, computed from definitive minutes."""
+
+    @extend_schema(responses={200: OpenApiResponse(description="baucu.results/1")})
+    def get(self, request: Request, slug: str) -> Response:
+        election = esel.election_get(user=request.user, slug=slug)
+        visible = selectors.visible_constituency_ids(user=request.user, election=election)
+        contest = None
+        if request.query_params.get("contest"):
+            contest = election.contests.filter(code=request.query_params["contest"]).first()
+            if contest is None:
+                return Response({"detail": "unknown contest"}, status=404)
+        results = selectors.compute_results(
+            election=election, contest=contest, constituency_ids=visible
+        )
+        with translation.override("vi"):
+            return Response(selectors.results_document(election=election, results=results))
+
+
+class ProgressView(APIView):
+    """Minutes definitive / in entry / missing per contest under a unit, missing areas named."""
+
+    @extend_schema(responses={200: OpenApiResponse(description="progress per contest")})
+    def get(self, request: Request, slug: str, code: str) -> Response:
+        election = esel.election_get(user=request.user, slug=slug)
+        unit = esel.unit_get(user=request.user, election=election, code=code)
+        out = []
+        for p in selectors.progress(election=election, unit=unit):
+            out.append(
+                {
+                    "contest": p["contest"].code,
+                    "total": p["total"],
+                    "definitive": p["definitive"],
+                    "in_entry": p["in_entry"],
+                    "missing": p["missing"],
+                    "missing_areas": p["missing_areas"],
+                    "children": [
+                        {"unit": c["unit"].code, "total": c["total"], "definitive": c["definitive"]}
+                        for c in p["children"]
+                    ],
+                }
+            )
+        return Response({"unit": unit.code, "contests": out})
+
+
+class MinutesEntrySerializer(serializers.Serializer):
+    format = serializers.CharField(required=False)
+    minutes = serializers.ListField(child=serializers.DictField())
+
+
+class MinutesEntryView(APIView):
+    """Submit one keyed entry per minute (baucu.count/1 body); each area must be the user's."""
+
+    @extend_schema(request=MinutesEntrySerializer, responses={200: OpenApiResponse()})
+    def post(self, request: Request, slug: str) -> Response:
+        election = esel.election_get(user=request.user, slug=slug)
+        data: dict[str, Any] = dict(request.data)
+        data.setdefault("format", "baucu.count/1")
+        codes = {m.get("polling_area") for m in data.get("minutes") or [] if isinstance(m, dict)}
+        for area in election.polling_areas.filter(code__in=codes):
+            if not can_enter_minutes(request.user, area):
+                raise PermissionDenied
+        try:
+            with translation.override("vi"):
+                summary = import_count_minutes(
+                    election=election, data=data, entry="web", actor=request.user
+                )
+        except ImportRejected as exc:
+            return Response(
+                {"ok": False, "errors": [p.as_dict() for p in exc.problems]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return Response({"ok": True, "entered": summary.entered, "states": summary.states})
+
+
+__all__ = ["MinutesEntryView", "ProgressView", "ResultsView", "rules", "svc"]
