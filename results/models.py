@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 class Round(models.TextChoices):
     """Which vote a minute belongs to (domain.md §6.5–6.6)."""
 
-    MAIN = "main", _("Election")
+    MAIN = "main", _("First election")
     REVOTE = "revote", _("Re-vote")
     ADDITIONAL = "additional", _("Additional election")
 
