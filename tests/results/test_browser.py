@@ -18,8 +18,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def fill(page, m, ids, **override):
     data = {**m, **override}
-    for f in ("voters_listed", "voters_voted", "ballots_issued", "ballots_received",
-              "ballots_valid", "ballots_invalid"):
+    for f in (
+        "voters_listed",
+        "voters_voted",
+        "ballots_issued",
+        "ballots_received",
+        "ballots_valid",
+        "ballots_invalid",
+    ):
         page.fill(f"#id_{f}", str(data[f]))
     for k, n in (m.get("valid_by_names_kept") or {}).items():
         page.fill(f"#id_kept_{k}", str(n))
