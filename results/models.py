@@ -126,6 +126,9 @@ class CandidateVotes(models.Model):
         "election.Candidate", on_delete=models.CASCADE, related_name="count_votes"
     )
     votes = models.PositiveIntegerField()
+    # copied from the minutes: rows exist only while the minutes are definitive, so the
+    # roll-up sums them per candidate and round without joining the minutes
+    round = models.CharField(max_length=16, choices=Round.choices, default=Round.MAIN)
 
     class Meta:
         constraints = [

@@ -257,14 +257,19 @@ def compute_results(
 ) -> list[ConstituencyResult]:
     """Every constituency's result from the definitive minutes: five set-based queries, then
     the pure rules. Ordered by contest, then constituency number."""
-    cq = Constituency.objects.filter(contest__election=election).select_related(
-        "contest__unit", "contest__election"
-    )
+    contests = {
+        c.id: c for c in Contest.objects.filter(election=election).select_related("unit")
+    }
+    for c in contests.values():
+        c.election = election
+    cq = Constituency.objects.filter(contest__election=election)
     if contest is not None:
         cq = cq.filter(contest=contest)
     if constituency_ids is not None:
         cq = cq.filter(id__in=list(constituency_ids))
     constituencies = list(cq.order_by("contest_id", "number"))
+    for const in constituencies:
+        const.contest = contests[const.contest_id]
     ids = [c.id for c in constituencies]
     scope = Q(constituency__contest__election=election)
     if contest is not None:
@@ -286,23 +291,27 @@ def compute_results(
     ):
         sums[(row["constituency_id"], row["round"])] = row
     votes: dict[tuple[int, str], int] = {}
-    vscope = Q(minutes__constituency__contest__election=election) & Q(
-        minutes__status=CountMinutes.Status.DEFINITIVE
-    )
+    # CandidateVotes rows exist only for definitive minutes (services.minutes keeps it so)
+    vq = CandidateVotes.objects.filter(candidate__constituency__contest__election=election)
     if contest is not None:
-        vscope &= Q(minutes__contest=contest)
+        vq = vq.filter(candidate__constituency__contest=contest)
     if constituency_ids is not None:
-        vscope &= Q(minutes__constituency_id__in=ids)
+        vq = vq.filter(candidate__constituency_id__in=ids)
     for cid, rnd, v in (
-        CandidateVotes.objects.filter(vscope)
-        .values("candidate_id", "minutes__round")
-        .annotate(v=Sum("votes"))
-        .values_list("candidate_id", "minutes__round", "v")
+        vq.values("candidate_id", "round").annotate(v=Sum("votes")).values_list(
+            "candidate_id", "round", "v"
+        )
     ):
         votes[(cid, rnd)] = v
-    cands: dict[int, list[Candidate]] = defaultdict(list)
-    for c in Candidate.objects.filter(scope).order_by("ballot_order", "id"):
-        cands[c.constituency_id].append(c)
+    cands: dict[int, list[tuple]] = defaultdict(list)
+    for row in (
+        Candidate.objects.filter(scope)
+        .order_by("ballot_order", "id")
+        .values_list(
+            "constituency_id", "id", "full_name", "sex", "birth_date", "birth_year", "ballot_order"
+        )
+    ):
+        cands[row[0]].append(row[1:])
     rounds: dict[int, list[str]] = defaultdict(list)
     for cid, kind in VoteRound.objects.filter(scope).values_list("constituency_id", "kind"):
         rounds[cid].append(kind)
@@ -322,15 +331,15 @@ def compute_results(
         reported = row["n"] if row else 0
         crows = [
             CandidateRow(
-                id=c.id,
-                full_name=c.full_name,
-                title=c.title,
-                birth_date=c.birth_date,
-                birth_year=c.birth_year,
-                ballot_order=c.ballot_order,
-                votes=votes.get((c.id, first_round), 0),
+                id=cid,
+                full_name=name,
+                title="Ông" if sex == Candidate.Sex.MALE else "Bà",
+                birth_date=bdate,
+                birth_year=byear,
+                ballot_order=order,
+                votes=votes.get((cid, first_round), 0),
             )
-            for c in cands[const.id]
+            for cid, name, sex, bdate, byear, order in cands[const.id]
         ]
         for c in crows:
             c.pct = percent(c.votes, totals.ballots_valid)
@@ -559,6 +568,33 @@ def unit_rollup(*, election: Election, unit: AdminUnit, contest: Contest) -> dic
         "totals": total,
         "children": [{"unit": c, "totals": per[c.id]} for c in children if c.id in per],
     }
+
+
+def rollup_tree(*, election: Election) -> dict[tuple[int, int], rules.Totals]:
+    """{(unit id, contest id): totals} for every unit of the election's tree and every contest,
+    from the definitive main-round minutes: one grouped query and the closure table."""
+    leaf: dict[tuple[int, int], dict[str, Any]] = {}
+    for row in (
+        CountMinutes.objects.filter(
+            polling_area__election=election,
+            round=Round.MAIN,
+            status=CountMinutes.Status.DEFINITIVE,
+        )
+        .values("polling_area__unit_id", "contest_id")
+        .annotate(**_sum_fields())
+    ):
+        leaf[(row["polling_area__unit_id"], row["contest_id"])] = row
+    leaf_units = {u for u, _ in leaf}
+    ancestors: dict[int, list[int]] = defaultdict(list)
+    for desc, anc in UnitAncestry.objects.filter(descendant_id__in=leaf_units).values_list(
+        "descendant_id", "ancestor_id"
+    ):
+        ancestors[desc].append(anc)
+    out: dict[tuple[int, int], rules.Totals] = defaultdict(rules.Totals)
+    for (unit_id, contest_id), row in leaf.items():
+        for anc in ancestors[unit_id]:
+            out[(anc, contest_id)].add(row)
+    return dict(out)
 
 
 # --------------------------------------------------------------------------------------------

@@ -152,7 +152,7 @@ def _make_definitive(m: CountMinutes, data: dict[str, Any], acknowledged: list[s
     m.definitive_at = timezone.now()
     m.votes.all().delete()
     CandidateVotes.objects.bulk_create(
-        CandidateVotes(minutes=m, candidate_id=int(k), votes=v)
+        CandidateVotes(minutes=m, candidate_id=int(k), votes=v, round=m.round)
         for k, v in (data.get("votes") or {}).items()
     )
 

@@ -380,3 +380,16 @@ def test_progress_names_missing_areas(mini_election, qh_doc):
     )
     assert roll["totals"].voters_listed == 1550
     assert [(c["unit"].code, c["totals"].voters_voted) for c in roll["children"]] == [("760", 1540)]
+
+
+def test_rollup_tree_matches_unit_rollup(mini_election, qh_doc):
+    from election.models import AdminUnit
+
+    import_count_minutes(election=mini_election, data=qh_doc)
+    tree = selectors.rollup_tree(election=mini_election)
+    qh = mini_election.contests.get(code="QH")
+    for code in ("79", "760", "783", "26734"):
+        unit = AdminUnit.objects.get(tree=mini_election.tree, code=code)
+        direct = selectors.unit_rollup(election=mini_election, unit=unit, contest=qh)["totals"]
+        assert tree[(unit.id, qh.id)] == direct
+    assert tree[(mini_election.root_id, qh.id)].voters_listed == 6350
