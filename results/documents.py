@@ -122,11 +122,18 @@ def P(text: str, style: ParagraphStyle) -> Paragraph:  # noqa: N802
     return Paragraph(escape(text).replace("\n", "<br/>"), style)
 
 
-def _grid(rows: list[list[Any]], widths: list[float], head_rows: int = 1) -> Table:
+def _grid(
+    rows: list[list[Any]], widths: list[float], head_rows: int = 1, right: tuple[int, ...] = ()
+) -> Table:
+    """A ruled table; body cells may be plain strings (drawn directly, much faster than
+    paragraphs), right-aligned in the columns `right`."""
     t = Table(rows, colWidths=widths, repeatRows=head_rows)
     t.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), REGULAR),
+                ("FONTSIZE", (0, 0), (-1, -1), 9),
+                *[("ALIGN", (c, head_rows), (c, -1), "RIGHT") for c in right],
                 ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                 ("BACKGROUND", (0, 0), (-1, head_rows - 1), colors.HexColor("#eeeeee")),
@@ -233,15 +240,15 @@ def board_story(
     for i, c in enumerate(result.candidates, 1):
         rows.append(
             [
-                P(str(i), s.cell),
-                P(f"{c.title} {c.full_name}", s.cell),
-                P(format_int(c.votes), s.cell_r),
-                P(pct(c.votes, t.ballots_valid), s.cell_r),
+                str(i),
+                f"{c.title} {c.full_name}",
+                format_int(c.votes),
+                pct(c.votes, t.ballots_valid),
             ]
         )
     story += [
         Spacer(0, 1 * mm),
-        _grid(rows, [12 * mm, 86 * mm, 32 * mm, 48 * mm]),
+        _grid(rows, [12 * mm, 86 * mm, 32 * mm, 48 * mm], right=(2, 3)),
         Spacer(0, 2 * mm),
     ]
     story.append(
@@ -270,13 +277,16 @@ def board_story(
             )
             rows.append(
                 [
-                    P(str(i), s.cell),
-                    P(f"{c.title} {c.full_name}", s.cell),
-                    P(format_int(votes), s.cell_r),
-                    P(pct(votes, base), s.cell_r),
+                    str(i),
+                    f"{c.title} {c.full_name}",
+                    format_int(votes),
+                    pct(votes, base),
                 ]
             )
-        story += [Spacer(0, 1 * mm), _grid(rows, [12 * mm, 86 * mm, 32 * mm, 48 * mm])]
+        story += [
+            Spacer(0, 1 * mm),
+            _grid(rows, [12 * mm, 86 * mm, 32 * mm, 48 * mm], right=(2, 3)),
+        ]
     else:
         story.append(P("Không có người trúng cử.", s.body))
     undecided = [c for c in result.candidates if c.undecided]
@@ -453,19 +463,23 @@ def committee_story(summary: ContestSummary, election: Election) -> list[Flowabl
             note = f"{r.reported}/{r.areas} KVBP"
         rows.append(
             [
-                P(f"Số {r.constituency.number}", s.cell),
-                P(format_int(rt.voters_listed), s.cell_r),
-                P(format_int(rt.voters_voted), s.cell_r),
-                P(pct(rt.voters_voted, rt.voters_listed), s.cell_r),
-                P(format_int(rt.ballots_valid), s.cell_r),
-                P(pct(rt.ballots_valid, rt.ballots_received), s.cell_r),
-                P(format_int(rt.ballots_invalid), s.cell_r),
-                P(pct(rt.ballots_invalid, rt.ballots_received), s.cell_r),
+                f"Số {r.constituency.number}",
+                format_int(rt.voters_listed),
+                format_int(rt.voters_voted),
+                pct(rt.voters_voted, rt.voters_listed),
+                format_int(rt.ballots_valid),
+                pct(rt.ballots_valid, rt.ballots_received),
+                format_int(rt.ballots_invalid),
+                pct(rt.ballots_invalid, rt.ballots_received),
                 P(note, s.cell),
             ]
         )
     w = [17, 20, 20, 17, 20, 17, 17, 17, 33]
-    story += [Spacer(0, 1 * mm), _grid(rows, [x * mm for x in w]), Spacer(0, 2 * mm)]
+    story += [
+        Spacer(0, 1 * mm),
+        _grid(rows, [x * mm for x in w], right=(1, 2, 3, 4, 5, 6, 7)),
+        Spacer(0, 2 * mm),
+    ]
     story.append(
         P(
             "10. Số phiếu bầu cho mỗi người ứng cử và danh sách người trúng cử ở từng "
@@ -485,13 +499,16 @@ def committee_story(summary: ContestSummary, election: Election) -> list[Flowabl
         for c in r.candidates:
             rows.append(
                 [
-                    P(f"{c.title} {c.full_name}", s.cell),
-                    P(format_int(c.votes), s.cell_r),
-                    P(pct(c.votes, r.totals.ballots_valid), s.cell_r),
+                    f"{c.title} {c.full_name}",
+                    format_int(c.votes),
+                    pct(c.votes, r.totals.ballots_valid),
                     P("x" if c.elected else ("?" if c.undecided else ""), s.center),
                 ]
             )
-        story += [Spacer(0, 1 * mm), _grid(rows, [100 * mm, 28 * mm, 28 * mm, 22 * mm])]
+        story += [
+            Spacer(0, 1 * mm),
+            _grid(rows, [100 * mm, 28 * mm, 28 * mm, 22 * mm], right=(1, 2)),
+        ]
     revote = [r for r in summary.results if r.decision and r.decision.needs_revote]
     additional = [r for r in summary.results if r.decision and r.decision.needs_additional]
     story.append(Spacer(0, 2 * mm))

@@ -54,13 +54,21 @@ def listed_prefill(*, election: Election, area_ids: Iterable[int]) -> dict[tuple
 
 
 def turnout_reported(*, election: Election, area_ids: Iterable[int]) -> dict[int, int]:
-    """{area id: voters who voted in the last turnout report of the day}, when the turnout
-    module provides `realtime.selectors.last_turnout_by_area`; {} otherwise (W.203 is skipped)."""
+    """{area id: voters who had voted in the area's last turnout report of the day} (the
+    "closed" slot, else the latest), read from the turnout module when it is installed
+    (`realtime.models.TurnoutReport`); {} otherwise, and W.203 is then skipped."""
     try:
-        from realtime.selectors import last_turnout_by_area  # type: ignore[attr-defined]
+        from realtime.models import TurnoutReport  # type: ignore[attr-defined]
     except ImportError:
         return {}
-    return dict(last_turnout_by_area(election=election, area_ids=list(area_ids)))
+    best: dict[int, tuple[str, int]] = {}
+    for area_id, slot, voted in TurnoutReport.objects.filter(
+        polling_area_id__in=list(area_ids)
+    ).values_list("polling_area_id", "slot", "voted"):
+        # "closed" sorts after every "HH:MM"
+        if area_id not in best or slot > best[area_id][0]:
+            best[area_id] = (slot, voted)
+    return {a: v for a, (_, v) in best.items()}
 
 
 def thresholds_for(election: Election) -> rules.Thresholds:

@@ -122,9 +122,12 @@ def check(
         expected_listed = selectors.listed_prefill(election=election, area_ids=[area.id]).get(
             (area.id, minutes.contest_id)
         )
+    # turnout reports count people, who all get a National Assembly ballot; council contests
+    # may legitimately have fewer voters (temporary residents, soldiers), so W.203 is checked
+    # on the National Assembly minutes only
     turnout = (
         selectors.turnout_reported(election=election, area_ids=[area.id]).get(area.id)
-        if minutes.round == Round.MAIN
+        if minutes.round == Round.MAIN and minutes.contest.kind == rules.NATIONAL_ASSEMBLY
         else None
     )
     seats = minutes.constituency.seats

@@ -393,3 +393,57 @@ def test_rollup_tree_matches_unit_rollup(mini_election, qh_doc):
         direct = selectors.unit_rollup(election=mini_election, unit=unit, contest=qh)["totals"]
         assert tree[(unit.id, qh.id)] == direct
     assert tree[(mini_election.root_id, qh.id)].voters_listed == 6350
+
+
+def test_minutes_compared_with_the_last_turnout_report(mini_election, make_user, monkeypatch):
+    a = make_user("team_secretary", "26734", area="26734-01")
+    area, m = setup_minutes(mini_election)
+    monkeypatch.setattr(selectors, "turnout_reported", lambda **kw: {area.id: 1180})
+    fig = figures_for(qh("26734-01"), area)
+    with pytest.raises(svc.NeedsAcknowledgement) as e:
+        svc.minutes_enter(actor=a, minutes=m, figures=fig)
+    assert [f.code for f in e.value.findings] == ["W.203"]
+    monkeypatch.setattr(selectors, "turnout_reported", lambda **kw: {area.id: 1190})
+    assert svc.minutes_enter(actor=a, minutes=m, figures=fig).minutes.status == "first_entry"
+
+
+def test_voters_listed_prefilled_from_the_voter_list_needs_a_reason_to_differ(
+    mini_election, make_user, monkeypatch
+):
+    a = make_user("team_secretary", "26734", area="26734-01")
+    area, m = setup_minutes(mini_election)
+    qh_id = mini_election.contests.get(code="QH").id
+    monkeypatch.setattr(selectors, "listed_prefill", lambda **kw: {(area.id, qh_id): 1201})
+    fig = figures_for(qh("26734-01"), area)
+    with pytest.raises(svc.MinutesRejected) as e:
+        svc.minutes_enter(actor=a, minutes=m, figures=fig)
+    assert [f.code for f in e.value.findings] == ["F.210"]
+    fig = rules.Figures(**{**fig.__dict__, "voters_listed_reason": "1 cử tri từ trần ngày 22/5"})
+    assert svc.minutes_enter(actor=a, minutes=m, figures=fig).minutes.status == "first_entry"
+
+
+def test_listed_prefill_reads_the_voter_lists(mini_election):
+    area = PollingArea.objects.get(code="26734-01")
+    # no voters imported: nothing is pre-filled (empty field, not 0)
+    assert selectors.listed_prefill(election=mini_election, area_ids=[area.id]) == {}
+
+
+def test_listed_prefill_counts_the_voters_of_each_contest(db, mini_doc, tmp_path):
+    """Wired to voters.selectors.listed_counts_by_contest: the entry form is pre-filled."""
+    from django.core.management import call_command
+
+    from election.services.definition_import import import_definition
+    from tests.voters.conftest import ELECTION_DAY, row, write_rows
+
+    mini_doc["election"]["date"] = ELECTION_DAY.isoformat()
+    election = import_definition(data=mini_doc, source="test").election
+    rows = [
+        row(national_id=f"0790850000{i:02d}", full_name=f"Nguyễn Văn {n}", household_code=f"H{i}")
+        for i, n in enumerate(["An", "Bình", "Cường"], 1)
+    ]
+    f = write_rows(tmp_path / "v.csv", rows)
+    call_command("import_voters", str(f), "--election", election.slug)
+    area = PollingArea.objects.get(election=election, code="26734-01")
+    got = selectors.listed_prefill(election=election, area_ids=[area.id])
+    codes = {c.id: c.code for c in election.contests.all()}
+    assert {codes[c]: n for (_, c), n in got.items()} == {"QH": 3, "HDND-79": 3}
