@@ -89,7 +89,7 @@ def pct(part: int, whole: int) -> str:
 class _Styles:
     def __init__(self) -> None:
         register()
-        self.body = ParagraphStyle("body", fontName=REGULAR, fontSize=10, leading=13.5)
+        self.body = ParagraphStyle("body", fontName=REGULAR, fontSize=9.5, leading=12.3)
         self.small = ParagraphStyle("small", parent=self.body, fontSize=8, leading=10)
         self.center = ParagraphStyle("center", parent=self.body, alignment=TA_CENTER)
         self.hdr = ParagraphStyle("hdr", parent=self.center, fontSize=9, leading=11.5)
@@ -166,7 +166,7 @@ def _signatures(left: str, right: str) -> Flowable:
                 P("(Ký, ghi rõ họ và tên)", s.center),
                 P("(Ký, ghi rõ họ và tên, đóng dấu)", s.center),
             ],
-            [Spacer(0, 16 * mm), Spacer(0, 16 * mm)],
+            [Spacer(0, 14 * mm), Spacer(0, 14 * mm)],
         ],
         colWidths=[89 * mm, 89 * mm],
     )
@@ -369,8 +369,8 @@ def _build(story: list[Flowable], footer: str, title: str) -> bytes:
         pagesize=A4,
         leftMargin=16 * mm,
         rightMargin=16 * mm,
-        topMargin=12 * mm,
-        bottomMargin=14 * mm,
+        topMargin=9 * mm,
+        bottomMargin=12 * mm,
         title=title,
         author="Baucu",
     )
