@@ -447,3 +447,64 @@ def test_listed_prefill_counts_the_voters_of_each_contest(db, mini_doc, tmp_path
     got = selectors.listed_prefill(election=election, area_ids=[area.id])
     codes = {c.id: c.code for c in election.contests.all()}
     assert {codes[c]: n for (_, c), n in got.items()} == {"QH": 3, "HDND-79": 3}
+
+
+NAMES_27496 = ["Lương Thị Oanh", "Quách Văn Phúc", "Tạ Thị Quyên"]
+
+
+def test_published_hcmc_2021_turnout_reproduced(mini_election):
+    """HCMC 2021: 5,421,028 of 5,455,060 voters voted = 99,38 % (domain.md §7.1)."""
+    m = minute(
+        "27496-01",
+        "HDND-27496",
+        dict(zip(NAMES_27496, [4_000_000, 3_800_000, 3_000_000], strict=True)),
+        listed=5_455_060,
+        voted=5_421_028,
+        invalid=21_028,
+        kept={2: 5_400_000},
+    )
+    import_count_minutes(election=mini_election, data={"format": "baucu.count/1", "minutes": [m]})
+    (c,) = selectors.results_document(
+        election=mini_election, contest=mini_election.contests.get(code="HDND-27496")
+    )["constituencies"]
+    assert c["turnout_pct"] == "99.38"
+    assert c["invalid_pct"] == "0.39"  # 21,028 / 5,421,028 = 0.3879 %
+    assert c["valid_pct"] == "99.61"  # and the two add up to 100.00
+
+
+def test_published_huong_tra_tally_reproduced(mini_election):
+    """Hương Trà 2021: 91,932 ballots electing 2 + 1,003 electing 1 = 184,867 votes
+    (domain.md §5.8): the identity holds to the vote, and one vote off is refused."""
+    kept = {2: 91_932, 1: 1_003}
+    votes = dict(zip(NAMES_27496, [90_000, 80_000, 14_867], strict=True))
+    m = minute("27496-01", "HDND-27496", votes, listed=100_000, voted=93_000, invalid=65, kept=kept)
+    off = minute(
+        "27496-01",
+        "HDND-27496",
+        {**votes, NAMES_27496[2]: 14_866},
+        listed=100_000,
+        voted=93_000,
+        invalid=65,
+        kept=kept,
+    )
+    with pytest.raises(ImportRejected) as e:
+        import_count_minutes(
+            election=mini_election, data={"format": "baucu.count/1", "minutes": [off]}
+        )
+    assert [p.code for p in e.value.problems] == ["F.205"]
+    import_count_minutes(election=mini_election, data={"format": "baucu.count/1", "minutes": [m]})
+    r = selectors.compute_results(
+        election=mini_election, contest=mini_election.contests.get(code="HDND-27496")
+    )[0]
+    assert r.totals.ballots_valid == 92_935
+    assert [c.full_name for c in r.elected] == NAMES_27496[:2]  # 90,000 and 80,000 > 46,467.5
+
+
+def test_ngoc_thuy_percentages_recomputed():
+    """Ngọc Thụy 2021 printed 93,19 % for 2,380/2,544 and 94,15 % for 810/860; the system
+    computes 93,55 % and 94,19 % (domain.md §4.3)."""
+    from common.vn import percent_str
+
+    assert percent_str(2380, 2544) == "93.55"
+    assert percent_str(810, 860) == "94.19"
+    assert percent_str(76_043_527, 76_516_637) == "99.38"  # national 2026, 20:00
