@@ -12,6 +12,7 @@ Measured in the same run:
 - progress_s: the city's progress page data (definitive / in entry / missing per contest);
 - baseline_s: one aggregate SQL query over the same minutes (sums per constituency);
 - documents_s: every Board minutes PDF (one file per constituency) and the city's XLSX;
+- board_pdfs_parallel_s: the same PDFs split over forked processes (as Celery workers would);
 - import_rate: minutes per second through the checked import service (a sample).
 """
 
@@ -134,6 +135,15 @@ def load_minutes(election) -> int:  # noqa: ANN001
     return len(minutes)
 
 
+def analyze() -> None:
+    """Fresh planner statistics after the bulk load (as autovacuum would give later)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE")
+
+
 def baseline(election) -> float:  # noqa: ANN001
     from django.db import connection
 
@@ -188,6 +198,38 @@ def documents_time(election, results, out: Path) -> tuple[float, float, float]: 
     return pdf_s + xlsx_s, pdf_s, xlsx_s
 
 
+_JOB: dict = {}
+
+
+def _pdf_slice(bounds: tuple[int, int]) -> int:
+    from django.utils import translation
+
+    from results import documents
+
+    election, results, out = _JOB["election"], _JOB["results"], _JOB["out"]
+    with translation.override("vi"):
+        for r in results[bounds[0] : bounds[1]]:
+            data = documents.board_minutes_pdf(r, election)
+            (out / f"{r.contest.code}-{r.constituency.number}.pdf").write_bytes(data)
+    return bounds[1] - bounds[0]
+
+
+def documents_parallel(election, results, out: Path, workers: int) -> float:  # noqa: ANN001
+    """The Board PDFs split over `workers` forked processes (as Celery workers would)."""
+    import multiprocessing
+
+    from django.db import connections
+
+    connections.close_all()
+    _JOB.update(election=election, results=results, out=out)
+    step = -(-len(results) // workers)
+    bounds = [(i, min(i + step, len(results))) for i in range(0, len(results), step)]
+    t = time.perf_counter()
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        assert sum(pool.map(_pdf_slice, bounds)) == len(results)
+    return time.perf_counter() - t
+
+
 def import_rate(election, n: int = 200) -> float:  # noqa: ANN001
     """Minutes per second through import_count_minutes (checked, all rules), on a sample."""
     from django.db import transaction
@@ -239,6 +281,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--shape", default=None, help="hcm-2021 or hcm-2026 (default hcm-2026)")
     ap.add_argument("--quick", action="store_true", help="hcm-2021 (smaller city)")
+    ap.add_argument("--workers", type=int, default=0, help="processes for the parallel PDFs")
     args = ap.parse_args()
     shape = args.shape or ("hcm-2021" if args.quick else "hcm-2026")
     setup_django()
@@ -248,11 +291,15 @@ def main() -> None:
     t = time.perf_counter()
     n_minutes = load_minutes(election)
     load_s = time.perf_counter() - t
+    analyze()
     base = min(baseline(election) for _ in range(3))
     compute_s, results = min((compute(election) for _ in range(2)), key=lambda x: x[0])
     prog_s = min(progress_time(election) for _ in range(2))
     out = Path(tempfile.mkdtemp(prefix="bench-results-"))
     documents_s, pdf_s, xlsx_s = documents_time(election, results, out)
+    workers = args.workers or os.cpu_count() or 1
+    (out / "parallel").mkdir()
+    par_s = documents_parallel(election, results, out / "parallel", workers)
     rate = import_rate(election)
     elected = sum(len(r.decision.elected) for r in results if r.decision)
     figures = {
@@ -271,6 +318,8 @@ def main() -> None:
         "documents_s": round(documents_s, 2),
         "board_pdfs_s": round(pdf_s, 2),
         "xlsx_s": round(xlsx_s, 2),
+        "board_pdfs_parallel_s": round(par_s, 2),
+        "workers": workers,
         "import_minutes_per_s": round(rate, 1),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "out": str(out),
