@@ -114,6 +114,16 @@ def _print(role: str, where: str) -> bool:
     return role == "superuser" or (role in ("committee_member", "ward_staff") and where == "inside")
 
 
+def _personal(role: str, where: str) -> bool:
+    """Cap.VIEW_PERSONAL: committee members and ward staff inside their units."""
+    return _print(role, where)
+
+
+def _manage_voters(role: str, where: str) -> bool:
+    """Cap.MANAGE_VOTERS: ward staff inside their ward (and superusers)."""
+    return role == "superuser" or (role == "ward_staff" and where == "inside")
+
+
 def _unit(who: Who, where: str) -> str:
     return who.inside_unit if where == "inside" else who.outside_unit
 
@@ -127,6 +137,48 @@ def _contest(who: Who, where: str) -> str:
 
 
 MATRIX: dict[str, Case] = {
+    # voter lists
+    "voters:unit": Case(lambda w, p, c: reverse("voters:unit", args=[E, _unit(w, p)]), _scoped),
+    "voters:changes": Case(
+        lambda w, p, c: reverse("voters:changes", args=[E, _unit(w, p)]), _scoped
+    ),
+    "voters:duplicates": Case(
+        lambda w, p, c: reverse("voters:duplicates", args=[E, _unit(w, p)]), _personal
+    ),
+    "voters:import-start": Case(
+        lambda w, p, c: reverse("voters:import-start", args=[E, _unit(w, p)]), _manage_voters
+    ),
+    "voters:area": Case(lambda w, p, c: reverse("voters:area", args=[E, _area(w, p)]), _personal),
+    "voters:new": Case(
+        lambda w, p, c: reverse("voters:new", args=[E, _area(w, p)]), _manage_voters
+    ),
+    "voters:voter": Case(
+        lambda w, p, c: reverse("voters:voter", args=[E, c["voters"][_area(w, p)]]), _personal
+    ),
+    "voters:import": Case(
+        lambda w, p, c: reverse("voters:import", args=[E, c["imports"][_unit(w, p)]]),
+        _manage_voters,
+    ),
+    "voters:import-errors": Case(
+        lambda w, p, c: reverse("voters:import-errors", args=[E, c["imports"][_unit(w, p)]]),
+        _manage_voters,
+    ),
+    "voters:template": Case(lambda w, p, c: reverse("voters:template", args=[E]), _any_user),
+    "api-voter-counts": Case(
+        lambda w, p, c: reverse("api-voter-counts", args=[E]) + f"?unit={_unit(w, p)}",
+        _scoped,
+        api=True,
+    ),
+    "api-voter-search": Case(
+        lambda w, p, c: reverse("api-voter-search", args=[E]) + "?q=nguyen",
+        _any_user,
+        api=True,
+    ),
+    "api-area-voters": Case(
+        lambda w, p, c: reverse("api-area-voters", args=[E, _area(w, p)]),
+        _personal,
+        api=True,
+    ),
     "home": Case(lambda w, p, c: reverse("home"), _any_user),
     "election": Case(lambda w, p, c: reverse("election", args=[E]), _any_user),
     "unit": Case(lambda w, p, c: reverse("unit", args=[E, _unit(w, p)]), _scoped),
@@ -220,7 +272,33 @@ def context(mini_election, make_user):
         ).pk
         for unit in AdminUnit.objects.filter(tree=mini_election.tree)
     }
-    return {"jobs": jobs, "print_jobs": print_jobs}
+    from voters.models import Voter, VoterImport
+
+    voters = {}
+    for n, area in enumerate(mini_election.polling_areas.order_by("code"), start=1):
+        voters[area.code] = Voter.objects.create(
+            election=mini_election,
+            polling_area=area,
+            stt=1,
+            national_id=f"0790850000{n:02d}",
+            full_name="Nguyễn Văn An",
+            search_key="nguyen van an",
+            birth_year=1985,
+            sex="M",
+            residence="permanent",
+            permanent_address="1 Hai Bà Trưng",
+        ).pk
+    imports = {
+        unit.code: VoterImport.objects.create(
+            election=mini_election,
+            unit=unit,
+            filename="x.csv",
+            sha256="0" * 64,
+            created_by=someone,
+        ).pk
+        for unit in AdminUnit.objects.filter(tree=mini_election.tree)
+    }
+    return {"jobs": jobs, "print_jobs": print_jobs, "voters": voters, "imports": imports}
 
 
 def _login(client, make_user, who: Who):
