@@ -228,8 +228,24 @@ _DATE_RE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 _ID_RE = re.compile(r"^\d{12}$")
 
 
+_DATE_CACHE: dict[tuple[str, bool], tuple[dt.date | None, int | None]] = {}
+
+
 def parse_date(value: Any, *, allow_year: bool) -> tuple[dt.date | None, int | None]:
     """dd/mm/yyyy (or a spreadsheet date), or yyyy alone when allowed. Raises ValueError."""
+    if isinstance(value, str):
+        key = (value, allow_year)
+        hit = _DATE_CACHE.get(key)
+        if hit is None:
+            hit = _parse_date(value, allow_year=allow_year)
+            if len(_DATE_CACHE) > _CACHE_MAX:
+                _DATE_CACHE.clear()
+            _DATE_CACHE[key] = hit
+        return hit
+    return _parse_date(value, allow_year=allow_year)
+
+
+def _parse_date(value: Any, *, allow_year: bool) -> tuple[dt.date | None, int | None]:
     if isinstance(value, dt.datetime):
         return value.date(), value.year
     if isinstance(value, dt.date):
@@ -251,24 +267,53 @@ def parse_date(value: Any, *, allow_year: bool) -> tuple[dt.date | None, int | N
     return day, day.year
 
 
+_TEXT_CACHE: dict[str, str] = {}
+_CACHE_MAX = 300_000
+
+
 def _text(value: Any) -> str:
+    """NFC, trimmed, inner white space collapsed; cached (names, addresses, codes repeat)."""
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return nfc(str(value))
+    if not isinstance(value, str):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return nfc(str(value))
+    hit = _TEXT_CACHE.get(value)
+    if hit is None:
+        if len(_TEXT_CACHE) > _CACHE_MAX:
+            _TEXT_CACHE.clear()
+        hit = _TEXT_CACHE[value] = nfc(value)
+    return hit
+
+
+_SEX = {"nam": "M", "m": "M", "male": "M", "nu": "F", "f": "F", "female": "F"}
+_SEX_FAST = {"Nam": "M", "Nữ": "F"}
 
 
 def parse_sex(value: str) -> str | None:
-    key = fold(value)
-    if key in ("nam", "m", "male"):
-        return "M"
-    if key in ("nu", "f", "female"):
-        return "F"
-    return None
+    hit = _SEX_FAST.get(value)
+    return hit if hit is not None else _SEX.get(fold(value))
+
+
+_FOLD_CACHE: dict[str, str] = {}
+
+
+def fold_cached(value: str) -> str:
+    hit = _FOLD_CACHE.get(value)
+    if hit is None:
+        if len(_FOLD_CACHE) > _CACHE_MAX:
+            _FOLD_CACHE.clear()
+        hit = _FOLD_CACHE[value] = fold(value)
+    return hit
+
+
+_DIGIT_RE = re.compile(r"\d")
 
 
 def parse_national_id(value: Any) -> str | None:
+    if isinstance(value, str) and len(value) == 12 and value.isdigit():
+        return value
     text = _text(value).replace(" ", "")
     return text if _ID_RE.match(text) else None
 
@@ -302,8 +347,10 @@ def validate_row(
     def err(key: str, reason: str) -> None:
         errors.append((HEADERS[key], reason))
 
-    raw_id = _text(raw.get("national_id"))
+    raw_id = raw.get("national_id")
     nid = parse_national_id(raw_id)
+    if nid is None:
+        raw_id = _text(raw_id)
     if not raw_id:
         err("national_id", "Thiếu số định danh cá nhân")
     elif nid is None:
@@ -312,9 +359,9 @@ def validate_row(
     full_name = _text(raw.get("full_name"))
     if not full_name:
         err("full_name", "Thiếu họ và tên")
-    elif len(full_name) > 200 or any(ch.isdigit() for ch in full_name):
+    elif len(full_name) > 200 or _DIGIT_RE.search(full_name):
         err("full_name", "Họ và tên không hợp lệ")
-    elif len(full_name.split()) < 2:
+    elif " " not in full_name:
         err("full_name", "Họ và tên phải có ít nhất họ và tên")
 
     birth_date: dt.date | None = None
@@ -372,12 +419,18 @@ def validate_row(
     elif allowed_area_ids is not None and area.id not in allowed_area_ids:
         err("area_code", f"Khu vực bỏ phiếu {code} không thuộc đơn vị được nhập")
 
-    for key, limit in (("ethnicity", 64), ("occupation", 200), ("household_code", 32)):
-        if len(_text(raw.get(key))) > limit:
+    ethnicity = _text(raw.get("ethnicity"))
+    occupation = _text(raw.get("occupation"))
+    household = _text(raw.get("household_code"))
+    for key, value, limit in (
+        ("ethnicity", ethnicity, 64),
+        ("occupation", occupation, 200),
+        ("household_code", household, 32),
+        ("permanent_address", permanent, 300),
+        ("temporary_address", temporary, 300),
+    ):
+        if len(value) > limit:
             err(key, f"Dài quá {limit} ký tự")
-    for key in ("permanent_address", "temporary_address"):
-        if len(_text(raw.get(key))) > 300:
-            err(key, "Dài quá 300 ký tự")
 
     if errors or area is None or sex is None or nid is None or birth_year is None:
         return RowResult(None, errors, nid, flags)
@@ -386,19 +439,19 @@ def validate_row(
     record = {
         "national_id": nid,
         "full_name": full_name,
-        "search_key": fold(full_name),
+        "search_key": fold_cached(full_name),
         "birth_date": birth_date,
         "birth_year": birth_year,
         "sex": sex,
-        "ethnicity": _text(raw.get("ethnicity")),
-        "occupation": _text(raw.get("occupation")),
+        "ethnicity": ethnicity,
+        "occupation": occupation,
         "permanent_address": permanent,
         "temporary_address": temporary,
         "temporary_since": temporary_since,
         "residence": residence,
         "contest_scope": contest_scope(residence, temporary_since, election_day),
-        "household_code": _text(raw.get("household_code")),
-        "is_head": fold(relation) == "chu ho",
+        "household_code": household,
+        "is_head": relation == "Chủ hộ" or fold_cached(relation) == "chu ho",
         "relation": relation,
         "polling_area_id": area.id,
     }
