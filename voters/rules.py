@@ -463,3 +463,158 @@ def household_order_key(household_first: int, is_head: bool, position: int) -> t
     appear in the file (along the street or hamlet), head of household first, then file order.
     `household_first` is the position of the household's first row (own position if none)."""
     return (household_first, 0 if is_head else 1, position)
+
+
+class FastRowValidator:
+    """The common case of validate_row, fast: a clean row of text cells is checked with cached
+    per-value results (names, dates, addresses and codes repeat) and returned as the staging
+    tuple. Anything unusual (a flag, an error, a non-text cell) returns None, and the caller
+    runs validate_row, which has the final word and the messages. Equivalence with
+    validate_row on valid rows is tested."""
+
+    def __init__(
+        self,
+        *,
+        header: dict[str, int],
+        election_day: dt.date,
+        areas: dict[str, AreaInfo],
+        allowed_area_ids: set[int] | None,
+    ) -> None:
+        self.idx = [header.get(k) for k in COLUMNS]
+        self.width = max(i for i in self.idx if i is not None) + 1
+        self.day = election_day
+        self.limit = latest_birth_date(election_day)
+        self.areas = {
+            code: (a.id, a.kind)
+            for code, a in areas.items()
+            if allowed_area_ids is None or a.id in allowed_area_ids
+        }
+        self.names: dict[str, tuple[str, str] | None] = {}
+        self.births: dict[str, tuple[dt.date, int] | None] = {}
+        self.sinces: dict[str, dt.date | None] = {}
+        self.texts: dict[str, str] = {}
+        self.relations: dict[str, tuple[str, bool]] = {}
+        self.scopes: dict[tuple[str, str, dt.date | None], tuple[str, str]] = {}
+
+    def _name(self, value: str) -> tuple[str, str] | None:
+        name = nfc(value)
+        if not name or len(name) > 200 or " " not in name or _DIGIT_RE.search(name):
+            return None
+        return name, fold(name)
+
+    def _birth(self, value: str) -> tuple[dt.date, int] | None:
+        m = _DATE_RE.match(value)
+        if not m:
+            return None
+        try:
+            day = dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        except ValueError:
+            return None
+        return (day, day.year) if day <= self.limit else None
+
+    def _since(self, value: str) -> dt.date | None:
+        m = _DATE_RE.match(value)
+        if not m:
+            return None
+        try:
+            day = dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        except ValueError:
+            return None
+        return day if day <= self.day else None
+
+    def _text(self, value: str) -> str:
+        hit = self.texts.get(value)
+        if hit is None:
+            if len(self.texts) > _CACHE_MAX:
+                self.texts.clear()
+            hit = self.texts[value] = nfc(value)
+        return hit
+
+    def __call__(self, cells: Any, row_no: int, position: int) -> tuple[Any, ...] | None:  # noqa: C901, PLR0911, PLR0912
+        if len(cells) < self.width:
+            return None
+        vals = []
+        for i in self.idx:
+            if i is None:
+                vals.append("")
+                continue
+            v = cells[i]
+            if v is None:
+                v = ""
+            elif type(v) is not str:
+                return None
+            vals.append(v)
+        nid, name, birth, sex, eth, occ, perm, temp, since, code, hh, rel = vals
+        if len(nid) != 12 or not nid.isdigit():
+            return None
+        hit = self.names.get(name, False)
+        if hit is False:
+            if len(self.names) > _CACHE_MAX:
+                self.names.clear()
+            hit = self.names[name] = self._name(name)
+        if hit is None:
+            return None
+        full_name, key = hit
+        b = self.births.get(birth, False)
+        if b is False:
+            if len(self.births) > _CACHE_MAX:
+                self.births.clear()
+            b = self.births[birth] = self._birth(birth)
+        if b is None:
+            return None
+        sex_code = _SEX_FAST.get(sex)
+        if sex_code is None:
+            return None
+        area = self.areas.get(code)
+        if area is None:
+            return None
+        perm_t = self._text(perm) if perm else ""
+        temp_t = self._text(temp) if temp else ""
+        if not perm_t and not temp_t:
+            return None
+        since_d = None
+        if since:
+            since_d = self.sinces.get(since, False)
+            if since_d is False:
+                since_d = self.sinces[since] = self._since(since)
+            if since_d is None:
+                return None
+        elif temp_t:
+            return None
+        eth_t = self._text(eth) if eth else ""
+        occ_t = self._text(occ) if occ else ""
+        hh_t = self._text(hh) if hh else ""
+        if len(eth_t) > 64 or len(occ_t) > 200 or len(hh_t) > 32:
+            return None
+        if len(perm_t) > 300 or len(temp_t) > 300:
+            return None
+        r = self.relations.get(rel)
+        if r is None:
+            rel_t = self._text(rel) if rel else ""
+            r = self.relations[rel] = (rel_t, rel_t == "Chủ hộ" or fold(rel_t) == "chu ho")
+        skey = (area[1], "t" if temp_t else "", since_d)
+        sc = self.scopes.get(skey)
+        if sc is None:
+            residence = residence_for(area_kind=area[1], has_temporary=bool(temp_t))
+            sc = self.scopes[skey] = (residence, contest_scope(residence, since_d, self.day))
+        return (
+            row_no,
+            position,
+            nid,
+            full_name,
+            key,
+            b[0],
+            b[1],
+            sex_code,
+            eth_t,
+            occ_t,
+            perm_t,
+            temp_t,
+            since_d,
+            sc[0],
+            sc[1],
+            hh_t,
+            r[1],
+            r[0],
+            area[0],
+        )
