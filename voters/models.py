@@ -41,9 +41,15 @@ class Voter(models.Model):
         REMOVED = "removed", _("Removed")
 
     # FK indexes are left out: (election, …) and (polling_area, stt) indexes cover them, and
-    # every index slows the bulk import.
+    # every index slows the bulk import. The election is the polling area's election (set by
+    # the services), so its FK is not checked by the database: PostgreSQL checks deferred FKs
+    # one row at a time at commit, which cost more than the whole insert at city scale.
     election = models.ForeignKey(
-        "election.Election", on_delete=models.CASCADE, related_name="+", db_index=False
+        "election.Election",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     polling_area = models.ForeignKey(
         "election.PollingArea", on_delete=models.PROTECT, related_name="voters", db_index=False
@@ -130,14 +136,21 @@ class VoterEvent(models.Model):
         CORRECTION = "correction", _("Correction")
         OTHER = "other", _("Other")
 
+    # Only the voter FK is checked by the database (the others are copies of the voter's, or
+    # the actor, written by the services); see Voter.election.
     election = models.ForeignKey(
-        "election.Election", on_delete=models.CASCADE, related_name="+", db_index=False
+        "election.Election",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     polling_area = models.ForeignKey(
         "election.PollingArea",
-        on_delete=models.PROTECT,
+        on_delete=models.DO_NOTHING,
         related_name="voter_events",
         db_index=False,
+        db_constraint=False,
     )
     voter = models.ForeignKey(Voter, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=24, choices=Kind.choices)
@@ -147,16 +160,23 @@ class VoterEvent(models.Model):
     source = models.CharField(max_length=16, default="web")
     batch = models.CharField(max_length=40, blank=True, help_text=_("import that made the change"))
     related = models.ForeignKey(
-        Voter, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        Voter,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     changes = models.JSONField(default=dict, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.DO_NOTHING,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     at = models.DateTimeField()
 
@@ -219,10 +239,18 @@ class VoterAreaCount(models.Model):
     roll-up of a city of millions reads thousands of rows, not millions."""
 
     election = models.ForeignKey(
-        "election.Election", on_delete=models.CASCADE, related_name="+", db_index=False
+        "election.Election",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     polling_area = models.ForeignKey(
-        "election.PollingArea", on_delete=models.CASCADE, related_name="+", db_index=False
+        "election.PollingArea",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     sex = models.CharField(max_length=1)
     contest_scope = models.CharField(max_length=16)

@@ -509,10 +509,11 @@ def _run(
         result.timings["index_file_duplicates"] = _tick()
         if progress:
             progress(result.rows, "Đang đối chiếu với danh sách hiện có")
-        cur.execute("CREATE INDEX voters_stg_nid ON voters_stg (national_id)")
-        cur.execute("CREATE INDEX voters_stg_key ON voters_stg (search_key, birth_year)")
         if _pg():
             cur.execute("ANALYZE voters_stg")  # temp tables have no statistics otherwise
+        else:  # SQLite joins by index; PostgreSQL hashes
+            cur.execute("CREATE INDEX voters_stg_nid ON voters_stg (national_id)")
+            cur.execute("CREATE INDEX voters_stg_key ON voters_stg (search_key, birth_year)")
         if bad_ids:
             cur.executemany(
                 "INSERT INTO voters_stg_bad (national_id) VALUES (%s)", [(i,) for i in bad_ids]
@@ -608,9 +609,11 @@ def _run(
         )
         cur.execute("DROP TABLE voters_stg")
         cur.execute("ALTER TABLE voters_cls RENAME TO voters_stg")
-        cur.execute("CREATE INDEX voters_stg_nid2 ON voters_stg (national_id)")
         if _pg():
             cur.execute("ANALYZE voters_stg")
+        else:
+            cur.execute("CREATE INDEX voters_stg_nid2 ON voters_stg (national_id)")
+            cur.execute("CREATE INDEX voters_stg_key2 ON voters_stg (search_key, birth_year)")
         # removed from the source: listed in an area the file covers, not in the file
         cur.execute(
             f"""
@@ -872,6 +875,8 @@ def _apply(
             """,
             [election.pk, now, now],
         )
+        if _pg() and result.created + result.moved >= 10_000:
+            cur.execute("ANALYZE voters_voter")  # fresh statistics for the next imports' plans
         # the ledger: moved_in for the new side of moves (few, joined by ID), added for the
         # rest, found by the id range of this insert (no join over the whole table)
         if result.moved:
