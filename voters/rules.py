@@ -8,6 +8,7 @@ Sources (domain.md): §0 and §2.1 (18 full years by election day, Art 2; Art 30
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -482,6 +483,7 @@ class FastRowValidator:
     ) -> None:
         self.idx = [header.get(k) for k in COLUMNS]
         self.width = max(i for i in self.idx if i is not None) + 1
+        self.getter = None if None in self.idx else operator.itemgetter(*self.idx)
         self.day = election_day
         self.limit = latest_birth_date(election_day)
         self.areas = {
@@ -533,17 +535,20 @@ class FastRowValidator:
     def __call__(self, cells: Any, row_no: int, position: int) -> tuple[Any, ...] | None:  # noqa: C901, PLR0911, PLR0912
         if len(cells) < self.width:
             return None
-        vals = []
-        for i in self.idx:
-            if i is None:
-                vals.append("")
-                continue
-            v = cells[i]
-            if v is None:
-                v = ""
-            elif type(v) is not str:
-                return None
-            vals.append(v)
+        if self.getter is not None:
+            vals = self.getter(cells)
+            for v in vals:
+                if type(v) is not str:
+                    return None
+        else:
+            vals = []
+            for i in self.idx:
+                v = "" if i is None else cells[i]
+                if v is None:
+                    v = ""
+                elif type(v) is not str:
+                    return None
+                vals.append(v)
         nid, name, birth, sex, eth, occ, perm, temp, since, code, hh, rel = vals
         if len(nid) != 12 or not nid.isdigit():
             return None

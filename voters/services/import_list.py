@@ -285,9 +285,7 @@ def _flush(cur: Any, rows: list[tuple[Any, ...]]) -> None:
         return
     if _pg():
         buf = io.StringIO()
-        writer = csv.writer(buf)
-        for r in rows:
-            writer.writerow(["" if v is None else v for v in r])
+        csv.writer(buf).writerows(rows)  # None → empty → NULL; dates as ISO; True/False
         buf.seek(0)
         cols = ", ".join(_STG_COLUMNS)
         force = ", ".join(_TEXT_COLUMNS)
