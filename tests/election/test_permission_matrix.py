@@ -191,6 +191,11 @@ MATRIX: dict[str, Case] = {
     "api-voter-search": Case(
         lambda w, p, c: reverse("api-voter-search", args=[E]) + "?q=nguyen", _any_user, api=True
     ),
+    "api-voter-events": Case(
+        lambda w, p, c: reverse("api-voter-events", args=[E, _voter_id(w, p, c)]),
+        _personal,
+        api=True,
+    ),
     "api-area-voters": Case(
         lambda w, p, c: reverse("api-area-voters", args=[E, _area(w, p)]), _personal, api=True
     ),
