@@ -109,21 +109,6 @@ def _super_only(role: str, where: str) -> bool:
     return role == "superuser"
 
 
-def _print(role: str, where: str) -> bool:
-    """Cap.PRINT: ward staff and committee members inside their units (and superusers)."""
-    return role == "superuser" or (role in ("committee_member", "ward_staff") and where == "inside")
-
-
-def _personal(role: str, where: str) -> bool:
-    """Cap.VIEW_PERSONAL: committee members and ward staff inside their units."""
-    return _print(role, where)
-
-
-def _manage_voters(role: str, where: str) -> bool:
-    """Cap.MANAGE_VOTERS: ward staff inside their ward (and superusers)."""
-    return role == "superuser" or (role == "ward_staff" and where == "inside")
-
-
 def _unit(who: Who, where: str) -> str:
     return who.inside_unit if where == "inside" else who.outside_unit
 
@@ -136,8 +121,43 @@ def _contest(who: Who, where: str) -> str:
     return "HDND-79" if where == "inside" else who.outside_contest
 
 
+def _personal(role: str, where: str) -> bool:
+    """Voters' personal data: superuser; committee members and ward staff inside their unit."""
+    return role == "superuser" or (role in ("committee_member", "ward_staff") and where == "inside")
+
+
+def _manage_voters(role: str, where: str) -> bool:
+    return role == "superuser" or (role == "ward_staff" and where == "inside")
+
+
+def _voter_id(who: Who, where: str, context: dict) -> int:
+    from election.models import PollingArea
+    from voters.models import Voter
+
+    area = PollingArea.objects.get(election__slug=E, code=_area(who, where))
+    voter, _ = Voter.objects.get_or_create(
+        election_id=area.election_id,
+        polling_area=area,
+        stt=1,
+        defaults={"national_id": f"0790850{area.pk:05d}", "full_name": "Nguyễn Văn An",
+                  "search_key": "nguyen van an", "birth_year": 1980, "sex": "M",
+                  "residence": "permanent"},
+    )  # fmt: skip
+    return voter.pk
+
+
+def _import_id(who: Who, where: str, context: dict) -> int:
+    from voters.models import VoterImport
+
+    unit = AdminUnit.objects.get(tree__slug=E, code=_unit(who, where))
+    imp, _ = VoterImport.objects.get_or_create(
+        election=unit.tree.elections.get(slug=E), unit=unit, filename="x.csv", sha256="0",
+        status="rejected",
+    )  # fmt: skip
+    return imp.pk
+
+
 MATRIX: dict[str, Case] = {
-    # voter lists
     "voters:unit": Case(lambda w, p, c: reverse("voters:unit", args=[E, _unit(w, p)]), _scoped),
     "voters:changes": Case(
         lambda w, p, c: reverse("voters:changes", args=[E, _unit(w, p)]), _scoped
@@ -153,14 +173,13 @@ MATRIX: dict[str, Case] = {
         lambda w, p, c: reverse("voters:new", args=[E, _area(w, p)]), _manage_voters
     ),
     "voters:voter": Case(
-        lambda w, p, c: reverse("voters:voter", args=[E, c["voters"][_area(w, p)]]), _personal
+        lambda w, p, c: reverse("voters:voter", args=[E, _voter_id(w, p, c)]), _personal
     ),
     "voters:import": Case(
-        lambda w, p, c: reverse("voters:import", args=[E, c["imports"][_unit(w, p)]]),
-        _manage_voters,
+        lambda w, p, c: reverse("voters:import", args=[E, _import_id(w, p, c)]), _manage_voters
     ),
     "voters:import-errors": Case(
-        lambda w, p, c: reverse("voters:import-errors", args=[E, c["imports"][_unit(w, p)]]),
+        lambda w, p, c: reverse("voters:import-errors", args=[E, _import_id(w, p, c)]),
         _manage_voters,
     ),
     "voters:template": Case(lambda w, p, c: reverse("voters:template", args=[E]), _any_user),
@@ -170,14 +189,15 @@ MATRIX: dict[str, Case] = {
         api=True,
     ),
     "api-voter-search": Case(
-        lambda w, p, c: reverse("api-voter-search", args=[E]) + "?q=nguyen",
-        _any_user,
+        lambda w, p, c: reverse("api-voter-search", args=[E]) + "?q=nguyen", _any_user, api=True
+    ),
+    "api-voter-events": Case(
+        lambda w, p, c: reverse("api-voter-events", args=[E, _voter_id(w, p, c)]),
+        _personal,
         api=True,
     ),
     "api-area-voters": Case(
-        lambda w, p, c: reverse("api-area-voters", args=[E, _area(w, p)]),
-        _personal,
-        api=True,
+        lambda w, p, c: reverse("api-area-voters", args=[E, _area(w, p)]), _personal, api=True
     ),
     "home": Case(lambda w, p, c: reverse("home"), _any_user),
     "election": Case(lambda w, p, c: reverse("election", args=[E]), _any_user),
@@ -213,25 +233,6 @@ MATRIX: dict[str, Case] = {
     "logout": Case(lambda w, p, c: reverse("logout"), lambda r, p: True),
     "set_language": Case(lambda w, p, c: reverse("set_language"), lambda r, p: True),
     "admin:index": Case(lambda w, p, c: reverse("admin:index"), _super_only),
-    "printing-start": Case(
-        lambda w, p, c: reverse("printing-start", args=[E]) + f"?unit={_unit(w, p)}", _print
-    ),
-    "printing-job": Case(
-        lambda w, p, c: reverse("printing-job", args=[E, c["print_jobs"][_unit(w, p)]]), _print
-    ),
-    "printing-resume": Case(
-        lambda w, p, c: reverse("printing-resume", args=[E, c["print_jobs"][_unit(w, p)]]),
-        _print,
-    ),
-    "printing-download": Case(
-        lambda w, p, c: reverse(
-            "printing-download", args=[E, c["print_jobs"][_unit(w, p)], "manifest.json"]
-        ),
-        _print,
-    ),
-    "printing-reprint": Case(
-        lambda w, p, c: reverse("printing-reprint", args=[E]) + f"?area={_area(w, p)}", _print
-    ),
 }
 
 # URL names outside the matrix on purpose: the Django admin's own pages (staff only, covered by
@@ -266,39 +267,7 @@ def context(mini_election, make_user):
         unit.code: job_create(kind="test", actor=someone, unit_id=unit.id).pk
         for unit in AdminUnit.objects.filter(tree=mini_election.tree)
     }
-    print_jobs = {
-        unit.code: job_create(
-            kind="print_cards", actor=someone, unit_id=unit.id, election_id=mini_election.id
-        ).pk
-        for unit in AdminUnit.objects.filter(tree=mini_election.tree)
-    }
-    from voters.models import Voter, VoterImport
-
-    voters = {}
-    for n, area in enumerate(mini_election.polling_areas.order_by("code"), start=1):
-        voters[area.code] = Voter.objects.create(
-            election=mini_election,
-            polling_area=area,
-            stt=1,
-            national_id=f"0790850000{n:02d}",
-            full_name="Nguyễn Văn An",
-            search_key="nguyen van an",
-            birth_year=1985,
-            sex="M",
-            residence="permanent",
-            permanent_address="1 Hai Bà Trưng",
-        ).pk
-    imports = {
-        unit.code: VoterImport.objects.create(
-            election=mini_election,
-            unit=unit,
-            filename="x.csv",
-            sha256="0" * 64,
-            created_by=someone,
-        ).pk
-        for unit in AdminUnit.objects.filter(tree=mini_election.tree)
-    }
-    return {"jobs": jobs, "print_jobs": print_jobs, "voters": voters, "imports": imports}
+    return {"jobs": jobs}
 
 
 def _login(client, make_user, who: Who):

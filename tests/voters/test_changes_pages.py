@@ -227,3 +227,32 @@ def test_import_flow_by_page(election, make_user, client, write) -> None:
     client.post(resp.url, {"action": "confirm"})
     assert Voter.objects.count() == 1
     assert VoterEvent.objects.get().kind == "added"
+
+
+def test_api_register_and_change(loaded, make_user, client) -> None:
+    staff = make_user("ward_staff", "26734")
+    client.force_login(staff)
+    slug = loaded.slug
+    url = f"/api/elections/{slug}/polling-areas/26734-01/voters/"
+    resp = client.post(url, {"national_id": "079001000020", "full_name": "Đỗ Văn Api",
+                             "birth": "1990", "sex": "Nam", "permanent_address": "1 Lê Lợi"},
+                       content_type="application/json")  # fmt: skip
+    assert resp.status_code == 201 and resp.json()["stt"] == 3
+    bad = client.post(url, {"national_id": "1", "full_name": "Đỗ Văn", "birth": "2020",
+                            "sex": "Nam", "permanent_address": "x"},
+                      content_type="application/json")  # fmt: skip
+    assert bad.status_code == 400 and {e["column"] for e in bad.json()["errors"]} >= {
+        "Số định danh cá nhân", "Ngày sinh"}  # fmt: skip
+    pk = resp.json()["id"]
+    ev = client.post(f"/api/elections/{slug}/voters/{pk}/events/",
+                     {"kind": "moved_out", "reason": "permanent_move", "target_area": "26734-02"},
+                     content_type="application/json")  # fmt: skip
+    assert ev.status_code == 201 and [e["kind"] for e in ev.json()] == ["moved_out", "moved_in"]
+    assert Voter.objects.get(national_id="079001000020", status="listed").polling_area.code == (
+        "26734-02"
+    )
+    # outside the ward: refused
+    other = Voter.objects.get(national_id="079085000003")
+    assert client.post(f"/api/elections/{slug}/voters/{other.pk}/events/", {"kind": "died"},
+                       content_type="application/json").status_code == 403  # fmt: skip
+    assert Voter.objects.get(pk=other.pk).status == "listed"
