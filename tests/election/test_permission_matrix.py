@@ -121,6 +121,11 @@ def _contest(who: Who, where: str) -> str:
     return "HDND-79" if where == "inside" else who.outside_contest
 
 
+def _print(role: str, where: str) -> bool:
+    """Cap.PRINT: ward staff and committee members inside their units (and superusers)."""
+    return role == "superuser" or (role in ("committee_member", "ward_staff") and where == "inside")
+
+
 def _personal(role: str, where: str) -> bool:
     """Voters' personal data: superuser; committee members and ward staff inside their unit."""
     return role == "superuser" or (role in ("committee_member", "ward_staff") and where == "inside")
@@ -207,6 +212,25 @@ MATRIX: dict[str, Case] = {
     "job": Case(lambda w, p, c: reverse("job", args=[c["jobs"][_unit(w, p)]]), _scoped),
     "audit": Case(lambda w, p, c: reverse("audit"), _any_user),
     "accounts": Case(lambda w, p, c: reverse("accounts", args=[E]), _super_only),
+    "printing-start": Case(
+        lambda w, p, c: reverse("printing-start", args=[E]) + f"?unit={_unit(w, p)}", _print
+    ),
+    "printing-job": Case(
+        lambda w, p, c: reverse("printing-job", args=[E, c["print_jobs"][_unit(w, p)]]), _print
+    ),
+    "printing-resume": Case(
+        lambda w, p, c: reverse("printing-resume", args=[E, c["print_jobs"][_unit(w, p)]]),
+        _print,
+    ),
+    "printing-download": Case(
+        lambda w, p, c: reverse(
+            "printing-download", args=[E, c["print_jobs"][_unit(w, p)], "manifest.json"]
+        ),
+        _print,
+    ),
+    "printing-reprint": Case(
+        lambda w, p, c: reverse("printing-reprint", args=[E]) + f"?area={_area(w, p)}", _print
+    ),
     "api-elections": Case(lambda w, p, c: reverse("api-elections"), _any_user, api=True),
     "api-election": Case(lambda w, p, c: reverse("api-election", args=[E]), _any_user, api=True),
     "api-contests": Case(lambda w, p, c: reverse("api-contests", args=[E]), _any_user, api=True),
@@ -267,7 +291,13 @@ def context(mini_election, make_user):
         unit.code: job_create(kind="test", actor=someone, unit_id=unit.id).pk
         for unit in AdminUnit.objects.filter(tree=mini_election.tree)
     }
-    return {"jobs": jobs}
+    print_jobs = {
+        unit.code: job_create(
+            kind="print_cards", actor=someone, unit_id=unit.id, election_id=mini_election.id
+        ).pk
+        for unit in AdminUnit.objects.filter(tree=mini_election.tree)
+    }
+    return {"jobs": jobs, "print_jobs": print_jobs}
 
 
 def _login(client, make_user, who: Who):
