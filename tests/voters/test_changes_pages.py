@@ -256,3 +256,26 @@ def test_api_register_and_change(loaded, make_user, client) -> None:
     assert client.post(f"/api/elections/{slug}/voters/{other.pk}/events/", {"kind": "died"},
                        content_type="application/json").status_code == 403  # fmt: skip
     assert Voter.objects.get(pk=other.pk).status == "listed"
+
+
+def test_abandoned_uploads_are_purged(election, make_user, client, write) -> None:
+    import datetime as dt
+
+    from voters.models import VoterImport
+
+    staff = make_user("ward_staff", "26734")
+    client.force_login(staff)
+    with write([row()]).open("rb") as fh:
+        resp = client.post(
+            f"/e/{election.slug}/voters/u/26734/import/", {"file": fh, "mode": "all"}
+        )
+    imp = VoterImport.objects.get()
+    assert imp.status == "ready" and imp.path and resp.status_code == 302
+    from pathlib import Path
+
+    kept = Path(imp.path)
+    assert kept.exists()
+    VoterImport.objects.filter(pk=imp.pk).update(created_at=timezone.now() - dt.timedelta(days=2))
+    client.get(f"/e/{election.slug}/voters/u/26734/import/")
+    imp.refresh_from_db()
+    assert imp.status == "cancelled" and not kept.exists()

@@ -913,3 +913,21 @@ def is_listed(election: Election, national_id: str) -> bool:
     return Voter.objects.filter(
         election=election, national_id=national_id, status=Voter.Status.LISTED
     ).exists()
+
+
+def purge_stale_uploads(*, older_than: dt.timedelta = dt.timedelta(hours=24)) -> int:
+    """Delete uploaded files of imports checked but never confirmed (personal data must not
+    linger on disk); their imports become cancelled. Returns the number of files removed."""
+    from voters.models import VoterImport
+
+    stale = VoterImport.objects.filter(
+        created_at__lt=timezone.now() - older_than,
+        status__in=[VoterImport.Status.PREVIEW, VoterImport.Status.READY],
+    ).exclude(path="")
+    n = 0
+    for imp in stale:
+        Path(imp.path).unlink(missing_ok=True)
+        imp.path, imp.status = "", VoterImport.Status.CANCELLED
+        imp.save(update_fields=["path", "status"])
+        n += 1
+    return n
