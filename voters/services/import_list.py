@@ -551,9 +551,13 @@ def _run(
             FROM voters_stg s JOIN voters_voter v
               ON v.election_id = %s AND v.national_id = s.national_id AND v.status = {listed}
             WHERE v.polling_area_id NOT IN (SELECT area_id FROM voters_stg_scope)
+              AND NOT EXISTS (
+                  SELECT 1 FROM voters_voter e
+                  WHERE e.election_id = %s AND e.national_id = s.national_id
+                    AND e.status = 'elsewhere' AND e.polling_area_id = s.polling_area_id)
             ORDER BY s.row_no
             """,
-            [election.pk],
+            [election.pk, election.pk],
         )
         conflicts = cur.fetchall()
         if conflicts:
