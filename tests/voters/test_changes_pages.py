@@ -90,6 +90,7 @@ def test_ledger_reconciles_with_lists(loaded, make_user) -> None:
     )
     voter_change(actor=staff, voter=Voter.objects.get(national_id="079085000002"), kind="restored")
     now_counts = selectors.listed_counts(election=loaded)
+    assert now_counts == selectors.listed_counts_exact(election=loaded)  # the summary is right
     city = loaded.root
     end = timezone.now() + dt.timedelta(seconds=1)
     report = selectors.change_report(
@@ -256,3 +257,47 @@ def test_api_register_and_change(loaded, make_user, client) -> None:
     assert client.post(f"/api/elections/{slug}/voters/{other.pk}/events/", {"kind": "died"},
                        content_type="application/json").status_code == 403  # fmt: skip
     assert Voter.objects.get(pk=other.pk).status == "listed"
+
+
+def test_abandoned_uploads_are_purged(election, make_user, client, write) -> None:
+    import datetime as dt
+
+    from voters.models import VoterImport
+
+    staff = make_user("ward_staff", "26734")
+    client.force_login(staff)
+    with write([row()]).open("rb") as fh:
+        resp = client.post(
+            f"/e/{election.slug}/voters/u/26734/import/", {"file": fh, "mode": "all"}
+        )
+    imp = VoterImport.objects.get()
+    assert imp.status == "ready" and imp.path and resp.status_code == 302
+    from pathlib import Path
+
+    kept = Path(imp.path)
+    assert kept.exists()
+    VoterImport.objects.filter(pk=imp.pk).update(created_at=timezone.now() - dt.timedelta(days=2))
+    client.get(f"/e/{election.slug}/voters/u/26734/import/")
+    imp.refresh_from_db()
+    assert imp.status == "cancelled" and not kept.exists()
+
+
+def test_reimport_after_certificate_keeps_both_sides(loaded, make_user, write) -> None:
+    """A voter who got a certificate at 26734-01 and was added in Củ Chi: re-importing the
+    ward's file (where the national extract still lists them) changes nothing on either side."""
+    staff = make_user("ward_staff", "26734")
+    v = Voter.objects.get(national_id="079085000001")
+    voter_change(
+        actor=staff, voter=v, kind="elsewhere_issued", target_area=area(loaded, "27496-01")
+    )
+    ward = loaded.root.tree.units.get(code="26734")
+    rows = [row(), row(national_id="079085000002", full_name="Trần Thị Bình", sex="Nữ",
+                       relation="Vợ")]  # fmt: skip
+    r = import_voters(election=loaded, path=write(rows), actor=None, unit=ward)
+    assert r.applied and r.rejected == 0 and (r.created, r.updated, r.removed) == (0, 0, 0)
+    assert Voter.objects.get(pk=v.pk).status == "elsewhere"
+    listed = Voter.objects.get(national_id="079085000001", status="listed")
+    assert listed.polling_area.code == "27496-01"
+    assert selectors.listed_counts(election=loaded) == selectors.listed_counts_exact(
+        election=loaded
+    )

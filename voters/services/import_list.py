@@ -551,9 +551,13 @@ def _run(
             FROM voters_stg s JOIN voters_voter v
               ON v.election_id = %s AND v.national_id = s.national_id AND v.status = {listed}
             WHERE v.polling_area_id NOT IN (SELECT area_id FROM voters_stg_scope)
+              AND NOT EXISTS (
+                  SELECT 1 FROM voters_voter e
+                  WHERE e.election_id = %s AND e.national_id = s.national_id
+                    AND e.status = 'elsewhere' AND e.polling_area_id = s.polling_area_id)
             ORDER BY s.row_no
             """,
-            [election.pk],
+            [election.pk, election.pk],
         )
         conflicts = cur.fetchall()
         if conflicts:
@@ -913,3 +917,21 @@ def is_listed(election: Election, national_id: str) -> bool:
     return Voter.objects.filter(
         election=election, national_id=national_id, status=Voter.Status.LISTED
     ).exists()
+
+
+def purge_stale_uploads(*, older_than: dt.timedelta = dt.timedelta(hours=24)) -> int:
+    """Delete uploaded files of imports checked but never confirmed (personal data must not
+    linger on disk); their imports become cancelled. Returns the number of files removed."""
+    from voters.models import VoterImport
+
+    stale = VoterImport.objects.filter(
+        created_at__lt=timezone.now() - older_than,
+        status__in=[VoterImport.Status.PREVIEW, VoterImport.Status.READY],
+    ).exclude(path="")
+    n = 0
+    for imp in stale:
+        Path(imp.path).unlink(missing_ok=True)
+        imp.path, imp.status = "", VoterImport.Status.CANCELLED
+        imp.save(update_fields=["path", "status"])
+        n += 1
+    return n
