@@ -124,3 +124,109 @@ class VoterCounts(APIView):
                 "rows": [row(r) for r in data["rows"]],
             }
         )
+
+
+class RegisterSerializer(serializers.Serializer):
+    """A voter in the import template's fields (the same validation as the import)."""
+
+    national_id = serializers.CharField()
+    full_name = serializers.CharField()
+    birth = serializers.CharField(help_text="dd/mm/yyyy or yyyy")
+    sex = serializers.CharField(help_text="Nam / Nữ")
+    ethnicity = serializers.CharField(required=False, allow_blank=True)
+    occupation = serializers.CharField(required=False, allow_blank=True)
+    permanent_address = serializers.CharField(required=False, allow_blank=True)
+    temporary_address = serializers.CharField(required=False, allow_blank=True)
+    temporary_since = serializers.CharField(required=False, allow_blank=True)
+    household_code = serializers.CharField(required=False, allow_blank=True)
+    relation = serializers.CharField(required=False, allow_blank=True)
+
+
+def _voter_error(exc: Exception) -> Response:
+    errors = [{"column": c, "reason": r} for c, r in getattr(exc, "errors", [])]
+    return Response({"detail": str(exc), "errors": errors}, status=400)
+
+
+class AreaVotersCreate(AreaVoters):
+    """GET the list; POST registers a voter (STT after the last number)."""
+
+    @extend_schema(request=RegisterSerializer, responses={201: VoterSerializer})
+    def post(self, request: Request, slug: str, code: str) -> Response:
+        from election.access import can_area
+        from voters.services.changes import VoterError, voter_register
+
+        election = esel.election_get(user=request.user, slug=slug)
+        area = esel.polling_area_get(user=request.user, election=election, code=code)
+        if not can_area(request.user, Cap.MANAGE_VOTERS, area):
+            raise PermissionDenied
+        data = RegisterSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            voter = voter_register(
+                actor=request.user, area=area, data=dict(data.validated_data), source="api"
+            )
+        except VoterError as exc:
+            return _voter_error(exc)
+        return Response(VoterSerializer(voter).data, status=201)
+
+
+class ChangeSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=[
+            "elsewhere_issued", "moved_out", "ineligible", "died", "unreachable", "duplicate",
+            "removed", "restored",
+        ]
+    )  # fmt: skip
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+    target_area = serializers.CharField(required=False, allow_blank=True, default="")
+    kept = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class EventSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    reason = serializers.CharField()
+    delta = serializers.IntegerField()
+    note = serializers.CharField()
+    source = serializers.CharField()
+    at = serializers.DateTimeField()
+    polling_area = serializers.CharField(source="polling_area.code")
+
+
+class VoterEvents(APIView):
+    """GET a voter's change history; POST records a typed change (biến động)."""
+
+    @extend_schema(responses=EventSerializer(many=True))
+    def get(self, request: Request, slug: str, pk: int) -> Response:
+        election = esel.election_get(user=request.user, slug=slug)
+        voter = selectors.voter_get(user=request.user, election=election, pk=pk)
+        events = voter.events.select_related("polling_area").order_by("at", "id")
+        return Response(EventSerializer(events, many=True).data)
+
+    @extend_schema(request=ChangeSerializer, responses=EventSerializer(many=True))
+    def post(self, request: Request, slug: str, pk: int) -> Response:
+        from election.access import can_area
+        from election.models import PollingArea
+        from voters.services.changes import VoterError, voter_change
+
+        election = esel.election_get(user=request.user, slug=slug)
+        voter = selectors.voter_get(user=request.user, election=election, pk=pk)
+        if not can_area(request.user, Cap.MANAGE_VOTERS, voter.polling_area):
+            raise PermissionDenied
+        data = ChangeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        target = None
+        if d["target_area"]:
+            target = PollingArea.objects.filter(election=election, code=d["target_area"]).first()
+            if target is None:
+                return Response({"detail": "Không có khu vực bỏ phiếu này."}, status=400)
+        kept = Voter.objects.filter(election=election, pk=d["kept"]).first() if d["kept"] else None
+        try:
+            events = voter_change(
+                actor=request.user, voter=voter, kind=d["kind"], reason=d["reason"],
+                note=d["note"], target_area=target, kept=kept, source="api",
+            )  # fmt: skip
+        except VoterError as exc:
+            return _voter_error(exc)
+        return Response(EventSerializer(events, many=True).data, status=201)

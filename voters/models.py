@@ -40,9 +40,19 @@ class Voter(models.Model):
         ELSEWHERE = "elsewhere", _("Votes elsewhere")
         REMOVED = "removed", _("Removed")
 
-    election = models.ForeignKey("election.Election", on_delete=models.CASCADE, related_name="+")
+    # FK indexes are left out: (election, …) and (polling_area, stt) indexes cover them, and
+    # every index slows the bulk import. The election is the polling area's election (set by
+    # the services), so its FK is not checked by the database: PostgreSQL checks deferred FKs
+    # one row at a time at commit, which cost more than the whole insert at city scale.
+    election = models.ForeignKey(
+        "election.Election",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     polling_area = models.ForeignKey(
-        "election.PollingArea", on_delete=models.PROTECT, related_name="voters"
+        "election.PollingArea", on_delete=models.PROTECT, related_name="voters", db_index=False
     )
     stt = models.PositiveIntegerField(help_text=_("number in the list = voter card number"))
     national_id = models.CharField(max_length=12)
@@ -78,9 +88,10 @@ class Voter(models.Model):
                 name="voter_listed_once",
             ),
         ]
+        # Few indexes, each for a query that needs it (every index slows the bulk import):
+        # (polling_area, stt) serves the list pages and numbering, voter_listed_once the ID
+        # checks, (election, search_key) name search and likely duplicates.
         indexes = [
-            models.Index(fields=["election", "national_id"], name="voter_election_nid"),
-            models.Index(fields=["polling_area", "status"], name="voter_area_status"),
             models.Index(fields=["election", "search_key"], name="voter_election_key"),
         ]
 
@@ -125,9 +136,21 @@ class VoterEvent(models.Model):
         CORRECTION = "correction", _("Correction")
         OTHER = "other", _("Other")
 
-    election = models.ForeignKey("election.Election", on_delete=models.CASCADE, related_name="+")
+    # Only the voter FK is checked by the database (the others are copies of the voter's, or
+    # the actor, written by the services); see Voter.election.
+    election = models.ForeignKey(
+        "election.Election",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     polling_area = models.ForeignKey(
-        "election.PollingArea", on_delete=models.PROTECT, related_name="voter_events"
+        "election.PollingArea",
+        on_delete=models.DO_NOTHING,
+        related_name="voter_events",
+        db_index=False,
+        db_constraint=False,
     )
     voter = models.ForeignKey(Voter, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=24, choices=Kind.choices)
@@ -137,13 +160,25 @@ class VoterEvent(models.Model):
     source = models.CharField(max_length=16, default="web")
     batch = models.CharField(max_length=40, blank=True, help_text=_("import that made the change"))
     related = models.ForeignKey(
-        Voter, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Voter,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     changes = models.JSONField(default=dict, blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
-    at = models.DateTimeField(db_index=True)
+    at = models.DateTimeField()
 
     class Meta:
         verbose_name = _("voter list change")
@@ -196,3 +231,38 @@ class VoterImport(models.Model):
 
     def __str__(self) -> str:
         return f"import #{self.pk} ({self.status})"
+
+
+class VoterAreaCount(models.Model):
+    """Voters on the list now per polling area, sex and contest scope: a summary kept by the
+    services in the same transaction as every write (voters/services/counts.py), so that the
+    roll-up of a city of millions reads thousands of rows, not millions."""
+
+    election = models.ForeignKey(
+        "election.Election",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    polling_area = models.ForeignKey(
+        "election.PollingArea",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    sex = models.CharField(max_length=1)
+    contest_scope = models.CharField(max_length=16)
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["polling_area", "sex", "contest_scope"], name="voter_count_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["election", "polling_area"], name="voter_count_election")]
+
+    def __str__(self) -> str:
+        return f"{self.polling_area_id} {self.sex} {self.contest_scope}: {self.n}"

@@ -31,43 +31,35 @@ from election.models import (
     UnitAncestry,
 )
 from voters import rules
-from voters.models import Voter, VoterEvent
+from voters.models import Voter, VoterAreaCount, VoterEvent
 
 
-def _listed(election: Election | int, area_ids: Iterable[int] | None) -> QuerySet[Voter]:
+def _counts(election: Election | int, area_ids: Iterable[int] | None) -> QuerySet[Any]:
+    """The per-area summary (VoterAreaCount), kept by the services with every write."""
     election_id = election if isinstance(election, int) else election.pk
-    qs = Voter.objects.filter(election_id=election_id, status=Voter.Status.LISTED)
+    qs = VoterAreaCount.objects.filter(election_id=election_id)
     if area_ids is not None:
         qs = qs.filter(polling_area_id__in=list(area_ids))
-    return qs
+    return qs.order_by()
 
 
 def listed_counts(
     *, election: Election | int, area_ids: Iterable[int] | None = None
 ) -> dict[int, int]:
     """Voters on the list now, per polling area id (areas without voters are absent)."""
-    rows = (
-        _listed(election, area_ids)
-        .order_by()
-        .values_list("polling_area_id")
-        .annotate(n=Count("id"))
-    )
-    return {area_id: n for area_id, n in rows}
+    out: dict[int, int] = defaultdict(int)
+    for area_id, n in _counts(election, area_ids).values_list("polling_area_id", "n"):
+        out[area_id] += n
+    return {k: v for k, v in out.items() if v}
 
 
 def listed_counts_by_sex(
     *, election: Election | int, area_ids: Iterable[int] | None = None
 ) -> dict[int, dict[str, int]]:
     """{area_id: {"M": n, "F": n}} for voters on the list now."""
-    rows = (
-        _listed(election, area_ids)
-        .order_by()
-        .values_list("polling_area_id", "sex")
-        .annotate(n=Count("id"))
-    )
     out: dict[int, dict[str, int]] = {}
-    for area_id, sex, n in rows:
-        out.setdefault(area_id, {"M": 0, "F": 0})[sex] = n
+    for area_id, sex, n in _counts(election, area_ids).values_list("polling_area_id", "sex", "n"):
+        out.setdefault(area_id, {"M": 0, "F": 0})[sex] += n
     return out
 
 
@@ -75,16 +67,23 @@ def counts_by_scope(
     *, election: Election | int, area_ids: Iterable[int] | None = None
 ) -> dict[int, dict[str, int]]:
     """{area_id: {scope: n}}: voters on the list now by contest scope (domain.md §2.2)."""
-    rows = (
-        _listed(election, area_ids)
-        .order_by()
-        .values_list("polling_area_id", "contest_scope")
-        .annotate(n=Count("id"))
-    )
     out: dict[int, dict[str, int]] = defaultdict(dict)
+    rows = _counts(election, area_ids).values_list("polling_area_id", "contest_scope", "n")
     for area_id, scope, n in rows:
-        out[area_id][scope] = n
+        out[area_id][scope] = out[area_id].get(scope, 0) + n
     return dict(out)
+
+
+def listed_counts_exact(
+    *, election: Election | int, area_ids: Iterable[int] | None = None
+) -> dict[int, int]:
+    """The same as listed_counts, counted from the voter rows (to check the summary)."""
+    election_id = election if isinstance(election, int) else election.pk
+    qs = Voter.objects.filter(election_id=election_id, status=Voter.Status.LISTED)
+    if area_ids is not None:
+        qs = qs.filter(polling_area_id__in=list(area_ids))
+    rows = qs.order_by().values_list("polling_area_id").annotate(n=Count("id"))
+    return {area_id: n for area_id, n in rows}
 
 
 def area_contest_tiers(

@@ -61,7 +61,11 @@ def _run(import_id: int, job_id: int, *, dry_run: bool) -> dict[str, Any]:
     imp.result["header_map"] = result.header_map
     if dry_run:
         imp.preview = summary
-        imp.status = VoterImport.Status.READY
+        blocked = imp.mode == "all" and result.rejected
+        imp.status = VoterImport.Status.REJECTED if blocked else VoterImport.Status.READY
+        if blocked:  # all or nothing: this file will not be applied; do not keep it
+            path.unlink(missing_ok=True)
+            imp.path = ""
     else:
         imp.status = VoterImport.Status.APPLIED if result.applied else VoterImport.Status.REJECTED
         if result.applied:

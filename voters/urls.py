@@ -25,6 +25,11 @@ urlpatterns = [
 
 api_urlpatterns = [
     path(
+        "elections/<slug:slug>/voters/<int:pk>/events/",
+        api.VoterEvents.as_view(),
+        name="api-voter-events",
+    ),
+    path(
         "elections/<slug:slug>/voters/counts/", api.VoterCounts.as_view(), name="api-voter-counts"
     ),
     path(
@@ -32,7 +37,7 @@ api_urlpatterns = [
     ),
     path(
         "elections/<slug:slug>/polling-areas/<str:code>/voters/",
-        api.AreaVoters.as_view(),
+        api.AreaVotersCreate.as_view(),
         name="api-area-voters",
     ),
 ]

@@ -31,7 +31,7 @@ from election.models import PollingArea
 from voters import exports, rules, selectors
 from voters.models import Voter, VoterEvent, VoterImport
 from voters.services.changes import VoterError, voter_change, voter_register, voter_update
-from voters.services.import_list import lists_open
+from voters.services.import_list import lists_open, purge_stale_uploads
 from voters.tasks import voter_import_apply, voter_import_preview
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -398,6 +398,7 @@ def _import_dir() -> Path:
 def import_start(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     election = esel.election_get(user=request.user, slug=slug)
     unit = esel.unit_get(user=request.user, election=election, code=code, cap=Cap.MANAGE_VOTERS)
+    purge_stale_uploads()
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         f = form.cleaned_data["file"]

@@ -109,11 +109,6 @@ def _super_only(role: str, where: str) -> bool:
     return role == "superuser"
 
 
-def _print(role: str, where: str) -> bool:
-    """Cap.PRINT: ward staff and committee members inside their units (and superusers)."""
-    return role == "superuser" or (role in ("committee_member", "ward_staff") and where == "inside")
-
-
 def _unit(who: Who, where: str) -> str:
     return who.inside_unit if where == "inside" else who.outside_unit
 
@@ -126,7 +121,89 @@ def _contest(who: Who, where: str) -> str:
     return "HDND-79" if where == "inside" else who.outside_contest
 
 
+def _print(role: str, where: str) -> bool:
+    """Cap.PRINT: ward staff and committee members inside their units (and superusers)."""
+    return role == "superuser" or (role in ("committee_member", "ward_staff") and where == "inside")
+
+
+def _personal(role: str, where: str) -> bool:
+    """Voters' personal data: superuser; committee members and ward staff inside their unit."""
+    return role == "superuser" or (role in ("committee_member", "ward_staff") and where == "inside")
+
+
+def _manage_voters(role: str, where: str) -> bool:
+    return role == "superuser" or (role == "ward_staff" and where == "inside")
+
+
+def _voter_id(who: Who, where: str, context: dict) -> int:
+    from election.models import PollingArea
+    from voters.models import Voter
+
+    area = PollingArea.objects.get(election__slug=E, code=_area(who, where))
+    voter, _ = Voter.objects.get_or_create(
+        election_id=area.election_id,
+        polling_area=area,
+        stt=1,
+        defaults={"national_id": f"0790850{area.pk:05d}", "full_name": "Nguyễn Văn An",
+                  "search_key": "nguyen van an", "birth_year": 1980, "sex": "M",
+                  "residence": "permanent"},
+    )  # fmt: skip
+    return voter.pk
+
+
+def _import_id(who: Who, where: str, context: dict) -> int:
+    from voters.models import VoterImport
+
+    unit = AdminUnit.objects.get(tree__slug=E, code=_unit(who, where))
+    imp, _ = VoterImport.objects.get_or_create(
+        election=unit.tree.elections.get(slug=E), unit=unit, filename="x.csv", sha256="0",
+        status="rejected",
+    )  # fmt: skip
+    return imp.pk
+
+
 MATRIX: dict[str, Case] = {
+    "voters:unit": Case(lambda w, p, c: reverse("voters:unit", args=[E, _unit(w, p)]), _scoped),
+    "voters:changes": Case(
+        lambda w, p, c: reverse("voters:changes", args=[E, _unit(w, p)]), _scoped
+    ),
+    "voters:duplicates": Case(
+        lambda w, p, c: reverse("voters:duplicates", args=[E, _unit(w, p)]), _personal
+    ),
+    "voters:import-start": Case(
+        lambda w, p, c: reverse("voters:import-start", args=[E, _unit(w, p)]), _manage_voters
+    ),
+    "voters:area": Case(lambda w, p, c: reverse("voters:area", args=[E, _area(w, p)]), _personal),
+    "voters:new": Case(
+        lambda w, p, c: reverse("voters:new", args=[E, _area(w, p)]), _manage_voters
+    ),
+    "voters:voter": Case(
+        lambda w, p, c: reverse("voters:voter", args=[E, _voter_id(w, p, c)]), _personal
+    ),
+    "voters:import": Case(
+        lambda w, p, c: reverse("voters:import", args=[E, _import_id(w, p, c)]), _manage_voters
+    ),
+    "voters:import-errors": Case(
+        lambda w, p, c: reverse("voters:import-errors", args=[E, _import_id(w, p, c)]),
+        _manage_voters,
+    ),
+    "voters:template": Case(lambda w, p, c: reverse("voters:template", args=[E]), _any_user),
+    "api-voter-counts": Case(
+        lambda w, p, c: reverse("api-voter-counts", args=[E]) + f"?unit={_unit(w, p)}",
+        _scoped,
+        api=True,
+    ),
+    "api-voter-search": Case(
+        lambda w, p, c: reverse("api-voter-search", args=[E]) + "?q=nguyen", _any_user, api=True
+    ),
+    "api-voter-events": Case(
+        lambda w, p, c: reverse("api-voter-events", args=[E, _voter_id(w, p, c)]),
+        _personal,
+        api=True,
+    ),
+    "api-area-voters": Case(
+        lambda w, p, c: reverse("api-area-voters", args=[E, _area(w, p)]), _personal, api=True
+    ),
     "home": Case(lambda w, p, c: reverse("home"), _any_user),
     "election": Case(lambda w, p, c: reverse("election", args=[E]), _any_user),
     "unit": Case(lambda w, p, c: reverse("unit", args=[E, _unit(w, p)]), _scoped),
@@ -135,6 +212,25 @@ MATRIX: dict[str, Case] = {
     "job": Case(lambda w, p, c: reverse("job", args=[c["jobs"][_unit(w, p)]]), _scoped),
     "audit": Case(lambda w, p, c: reverse("audit"), _any_user),
     "accounts": Case(lambda w, p, c: reverse("accounts", args=[E]), _super_only),
+    "printing-start": Case(
+        lambda w, p, c: reverse("printing-start", args=[E]) + f"?unit={_unit(w, p)}", _print
+    ),
+    "printing-job": Case(
+        lambda w, p, c: reverse("printing-job", args=[E, c["print_jobs"][_unit(w, p)]]), _print
+    ),
+    "printing-resume": Case(
+        lambda w, p, c: reverse("printing-resume", args=[E, c["print_jobs"][_unit(w, p)]]),
+        _print,
+    ),
+    "printing-download": Case(
+        lambda w, p, c: reverse(
+            "printing-download", args=[E, c["print_jobs"][_unit(w, p)], "manifest.json"]
+        ),
+        _print,
+    ),
+    "printing-reprint": Case(
+        lambda w, p, c: reverse("printing-reprint", args=[E]) + f"?area={_area(w, p)}", _print
+    ),
     "api-elections": Case(lambda w, p, c: reverse("api-elections"), _any_user, api=True),
     "api-election": Case(lambda w, p, c: reverse("api-election", args=[E]), _any_user, api=True),
     "api-contests": Case(lambda w, p, c: reverse("api-contests", args=[E]), _any_user, api=True),
@@ -161,25 +257,6 @@ MATRIX: dict[str, Case] = {
     "logout": Case(lambda w, p, c: reverse("logout"), lambda r, p: True),
     "set_language": Case(lambda w, p, c: reverse("set_language"), lambda r, p: True),
     "admin:index": Case(lambda w, p, c: reverse("admin:index"), _super_only),
-    "printing-start": Case(
-        lambda w, p, c: reverse("printing-start", args=[E]) + f"?unit={_unit(w, p)}", _print
-    ),
-    "printing-job": Case(
-        lambda w, p, c: reverse("printing-job", args=[E, c["print_jobs"][_unit(w, p)]]), _print
-    ),
-    "printing-resume": Case(
-        lambda w, p, c: reverse("printing-resume", args=[E, c["print_jobs"][_unit(w, p)]]),
-        _print,
-    ),
-    "printing-download": Case(
-        lambda w, p, c: reverse(
-            "printing-download", args=[E, c["print_jobs"][_unit(w, p)], "manifest.json"]
-        ),
-        _print,
-    ),
-    "printing-reprint": Case(
-        lambda w, p, c: reverse("printing-reprint", args=[E]) + f"?area={_area(w, p)}", _print
-    ),
 }
 
 # URL names outside the matrix on purpose: the Django admin's own pages (staff only, covered by

@@ -52,6 +52,9 @@ class Lists:
         copy.national_id = "099" + original.national_id[3:]
         copy.save()
         self.rows[target].append(copy)
+        from voters.services.counts import refresh_area_counts
+
+        refresh_area_counts(election_id=self.election.id)
 
 
 def _voters(election, area, index: int) -> list:
@@ -98,6 +101,9 @@ def voter_lists(mini_election, monkeypatch) -> Lists:
     areas = mini_election.polling_areas.select_related("unit").order_by("code")
     for index, area in enumerate(areas):
         lists.rows[area.code] = Voter.objects.bulk_create(_voters(mini_election, area, index))
+    from voters.services.counts import refresh_area_counts
+
+    refresh_area_counts(election_id=mini_election.id)  # rows written directly: recount
     real_count = sources.voter_count
     monkeypatch.setattr(
         sources,

@@ -65,9 +65,9 @@ def test_refusal_exits_1_and_writes_nothing(voter_lists, tmp_path, capsys):
     assert err.value.returncode == 1
     assert not list(out.glob("*"))
     stderr = capsys.readouterr().err
-    assert "Area 27499-01: 5 cards would be printed but the list has 7 voters." in stderr
-    assert "Area 27496-01, no. 2: the font has no glyph for “中” (U+4E2D" in stderr
-    assert "in “Ksor H'Yơn 中”" in stderr  # the operator at the console sees the name
+    assert "Khu vực 27499-01: sẽ in 5 thẻ nhưng danh sách có 7 cử tri." in stderr
+    assert "Khu vực 27496-01, số 2: phông chữ không có ký tự “中” (U+4E2D" in stderr
+    assert "trong “Ksor H'Yơn 中”" in stderr  # the operator at the console sees the name
     refused = AuditEvent.objects.get(action="printing.refused")
     assert "Ksor" not in str(refused.changes)  # the audit trail does not
 

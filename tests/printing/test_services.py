@@ -144,9 +144,9 @@ def test_preflight_refuses_and_prints_nothing(
     text = " ".join(job.error_report)
     assert "Phạm" not in text and "Nguyễn" not in text  # no names: the job API shows this
     if problem == "glyph":
-        assert "U+4E2D" in text and "26734-02" in text and "no. 4" in text
+        assert "U+4E2D" in text and "26734-02" in text and "số 4" in text
     elif problem == "duplicate":
-        assert "unresolved duplicate voters: 26734-02, STT 2; 26734-02, STT 8." in text
+        assert "cử tri trùng lặp chưa xử lý: 26734-02, STT 2; 26734-02, STT 8." in text
     else:
         assert "8" in text and "7" in text
     assert not (media / "print" / str(job.pk)).exists()  # nothing printed, not even area 01
@@ -308,13 +308,16 @@ def test_same_person_listed_in_two_areas_blocks_both(
     assert job.status == Job.Status.FAILED
     group = "26734-01, STT 2; 26737-01, STT 10"
     assert [e for e in job.error_report if group in e] == [
-        f"Area 26734-01: unresolved duplicate voters: {group}.",
-        f"Area 26737-01: unresolved duplicate voters: {group}.",
+        f"Khu vực 26734-01: cử tri trùng lặp chưa xử lý: {group}.",
+        f"Khu vực 26737-01: cử tri trùng lặp chưa xử lý: {group}.",
     ]
     # Resolved in the voter list (the extra entry removed): printing goes ahead.
     from voters.models import Voter
 
     Voter.objects.filter(polling_area__code="26737-01", stt=10).update(status="removed")
+    from voters.services.counts import refresh_area_counts
+
+    refresh_area_counts(election_id=mini_election.id)  # rows changed directly: recount
     job = start(django_capture_on_commit_callbacks, committee, mini_election, "760")
     assert job.status == Job.Status.SUCCEEDED
     assert {a["polling_area"]: a["items"] for a in job.result["manifest"]["areas"]} == {

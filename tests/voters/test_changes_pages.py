@@ -90,6 +90,7 @@ def test_ledger_reconciles_with_lists(loaded, make_user) -> None:
     )
     voter_change(actor=staff, voter=Voter.objects.get(national_id="079085000002"), kind="restored")
     now_counts = selectors.listed_counts(election=loaded)
+    assert now_counts == selectors.listed_counts_exact(election=loaded)  # the summary is right
     city = loaded.root
     end = timezone.now() + dt.timedelta(seconds=1)
     report = selectors.change_report(
@@ -227,3 +228,76 @@ def test_import_flow_by_page(election, make_user, client, write) -> None:
     client.post(resp.url, {"action": "confirm"})
     assert Voter.objects.count() == 1
     assert VoterEvent.objects.get().kind == "added"
+
+
+def test_api_register_and_change(loaded, make_user, client) -> None:
+    staff = make_user("ward_staff", "26734")
+    client.force_login(staff)
+    slug = loaded.slug
+    url = f"/api/elections/{slug}/polling-areas/26734-01/voters/"
+    resp = client.post(url, {"national_id": "079001000020", "full_name": "Đỗ Văn Api",
+                             "birth": "1990", "sex": "Nam", "permanent_address": "1 Lê Lợi"},
+                       content_type="application/json")  # fmt: skip
+    assert resp.status_code == 201 and resp.json()["stt"] == 3
+    bad = client.post(url, {"national_id": "1", "full_name": "Đỗ Văn", "birth": "2020",
+                            "sex": "Nam", "permanent_address": "x"},
+                      content_type="application/json")  # fmt: skip
+    assert bad.status_code == 400 and {e["column"] for e in bad.json()["errors"]} >= {
+        "Số định danh cá nhân", "Ngày sinh"}  # fmt: skip
+    pk = resp.json()["id"]
+    ev = client.post(f"/api/elections/{slug}/voters/{pk}/events/",
+                     {"kind": "moved_out", "reason": "permanent_move", "target_area": "26734-02"},
+                     content_type="application/json")  # fmt: skip
+    assert ev.status_code == 201 and [e["kind"] for e in ev.json()] == ["moved_out", "moved_in"]
+    assert Voter.objects.get(national_id="079001000020", status="listed").polling_area.code == (
+        "26734-02"
+    )
+    # outside the ward: refused
+    other = Voter.objects.get(national_id="079085000003")
+    assert client.post(f"/api/elections/{slug}/voters/{other.pk}/events/", {"kind": "died"},
+                       content_type="application/json").status_code == 403  # fmt: skip
+    assert Voter.objects.get(pk=other.pk).status == "listed"
+
+
+def test_abandoned_uploads_are_purged(election, make_user, client, write) -> None:
+    import datetime as dt
+
+    from voters.models import VoterImport
+
+    staff = make_user("ward_staff", "26734")
+    client.force_login(staff)
+    with write([row()]).open("rb") as fh:
+        resp = client.post(
+            f"/e/{election.slug}/voters/u/26734/import/", {"file": fh, "mode": "all"}
+        )
+    imp = VoterImport.objects.get()
+    assert imp.status == "ready" and imp.path and resp.status_code == 302
+    from pathlib import Path
+
+    kept = Path(imp.path)
+    assert kept.exists()
+    VoterImport.objects.filter(pk=imp.pk).update(created_at=timezone.now() - dt.timedelta(days=2))
+    client.get(f"/e/{election.slug}/voters/u/26734/import/")
+    imp.refresh_from_db()
+    assert imp.status == "cancelled" and not kept.exists()
+
+
+def test_reimport_after_certificate_keeps_both_sides(loaded, make_user, write) -> None:
+    """A voter who got a certificate at 26734-01 and was added in Củ Chi: re-importing the
+    ward's file (where the national extract still lists them) changes nothing on either side."""
+    staff = make_user("ward_staff", "26734")
+    v = Voter.objects.get(national_id="079085000001")
+    voter_change(
+        actor=staff, voter=v, kind="elsewhere_issued", target_area=area(loaded, "27496-01")
+    )
+    ward = loaded.root.tree.units.get(code="26734")
+    rows = [row(), row(national_id="079085000002", full_name="Trần Thị Bình", sex="Nữ",
+                       relation="Vợ")]  # fmt: skip
+    r = import_voters(election=loaded, path=write(rows), actor=None, unit=ward)
+    assert r.applied and r.rejected == 0 and (r.created, r.updated, r.removed) == (0, 0, 0)
+    assert Voter.objects.get(pk=v.pk).status == "elsewhere"
+    listed = Voter.objects.get(national_id="079085000001", status="listed")
+    assert listed.polling_area.code == "27496-01"
+    assert selectors.listed_counts(election=loaded) == selectors.listed_counts_exact(
+        election=loaded
+    )

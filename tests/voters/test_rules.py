@@ -100,3 +100,81 @@ def test_headers_matched_without_accents_or_case() -> None:
     cells = ["stt", "SO CCCD", "ho va ten", "NGÀY SINH", "giới tính", "ma khu vuc bo phieu"]
     found = rules.match_headers(cells)
     assert found == {"national_id": 1, "full_name": 2, "birth": 3, "sex": 4, "area_code": 5}
+
+
+# --- the fast path agrees with validate_row ---------------------------------------------------
+
+_DAY = dt.date(2031, 5, 25)
+_AREAS = {"A-1": rules.AreaInfo(1, "residential", 10), "B-1": rules.AreaInfo(2, "armed_unit", 11)}
+_HEADER = {k: i for i, k in enumerate(rules.COLUMNS)}
+_KEYS = [
+    "national_id", "full_name", "search_key", "birth_date", "birth_year", "sex", "ethnicity",
+    "occupation", "permanent_address", "temporary_address", "temporary_since", "residence",
+    "contest_scope", "household_code", "is_head", "relation", "polling_area_id",
+]  # fmt: skip
+
+
+def _slow(cells: list[str]) -> tuple | None:
+    raw = {k: cells[i] for k, i in _HEADER.items()}
+    check = rules.validate_row(raw, election_day=_DAY, areas=_AREAS)
+    if check.record is None or check.flags:
+        return None
+    return tuple(check.record[k] for k in _KEYS)
+
+
+def _fast(cells: list[str]) -> tuple | None:
+    fast = rules.FastRowValidator(
+        header=_HEADER, election_day=_DAY, areas=_AREAS, allowed_area_ids=None
+    )
+    out = fast(cells, 2, 1)
+    return None if out is None else out[2:]
+
+
+def test_fast_path_equals_validate_row_on_demo_rows() -> None:
+    from voters.demo import generate_rows
+
+    n = 0
+    for r in generate_rows(area_codes=["A-1", "B-1"], per_area=300, election_day=_DAY):
+        cells = [r[h] for h in rules.TEMPLATE_HEADERS]
+        fast, slow = _fast(cells), _slow(cells)
+        assert fast is None or fast == slow
+        n += fast is not None
+    assert n > 550  # nearly every clean row takes the fast path
+
+
+cell = st.one_of(
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "Nam",
+            "Nữ",
+            "nữ",
+            "01/02/1990",
+            "1990",
+            "31/02/1990",
+            "079085000001",
+            "07908500000",
+            "A-1",
+            "B-1",
+            "C-9",
+            "Chủ hộ",
+            "chu ho",
+            "Nguyễn  Văn An",
+            "Đặng Thị Ân",
+            "An",
+            "Lê 3",
+            "Kinh",
+            "01/01/2031",
+            "01/01/2040",
+            "x" * 70,
+        ]
+    ),  # fmt: skip
+    st.text(max_size=12),
+)
+
+
+@given(cells=st.lists(cell, min_size=12, max_size=12))
+def test_fast_path_never_accepts_what_validate_row_rejects(cells: list[str]) -> None:
+    fast = _fast(cells)
+    assert fast is None or fast == _slow(cells)

@@ -18,6 +18,7 @@ from common.audit import record
 from election.models import PollingArea
 from voters import rules
 from voters.models import Voter, VoterEvent
+from voters.services.counts import refresh_area_counts
 from voters.services.import_list import lists_open
 
 PERSON_FIELDS = [
@@ -164,6 +165,7 @@ def voter_register(
     )
     _event(voter=voter, kind="added", reason="registered", actor=actor, now=now, source=source)
     _audit(actor, "voter.registered", voter, None, _snapshot(voter), source)
+    refresh_area_counts(election_id=voter.election_id, area_ids=[area.pk])
     return voter
 
 
@@ -212,6 +214,7 @@ def voter_update(
         changes=diff(before, after),
     )
     _audit(actor, "voter.updated", voter, before, after, source)
+    refresh_area_counts(election_id=voter.election_id, area_ids=[voter.polling_area_id])
     return voter
 
 
@@ -283,6 +286,7 @@ def voter_change(
             _event(voter=voter, kind=kind, actor=actor, now=now, note=note, source=source)
         )
         _audit(actor, "voter.restored", voter, before, _snapshot(voter), source)
+        refresh_area_counts(election_id=voter.election_id, area_ids=[voter.polling_area_id])
         return events
     if voter.status != Voter.Status.LISTED:
         raise VoterError("Cử tri không còn trong danh sách (đã xóa hoặc bỏ phiếu ở nơi khác).")
@@ -388,6 +392,10 @@ def voter_change(
     else:
         raise VoterError(f"Loại thay đổi không hợp lệ: {kind}")
     _audit(actor, f"voter.{kind}", voter, before, _snapshot(voter), source)
+    refresh_area_counts(
+        election_id=voter.election_id,
+        area_ids=[voter.polling_area_id, *([target_area.pk] if target_area else [])],
+    )
     return events
 
 

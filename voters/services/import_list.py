@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import time
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
@@ -34,6 +35,7 @@ from common.audit import record
 from election.models import AdminUnit, Election, PollingArea, UnitAncestry
 from voters import rules
 from voters.models import Voter
+from voters.services.counts import refresh_from_staging
 
 CHUNK = 50_000
 MAX_ERRORS_KEPT = 20_000
@@ -116,6 +118,7 @@ class ImportResult:
     header_map: dict[str, int] = field(default_factory=dict)
     applied: bool = False
     batch: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         """The `--json` object of formats.md §2 (plus details)."""
@@ -241,12 +244,17 @@ CREATE TEMP TABLE voters_stg (
 
 
 _STG_TABLES = (
+    "voters_cls",
     "voters_stg",
     "voters_stg_scope",
     "voters_stg_bad",
     "voters_stg_gone",
     "voters_stg_rej",
 )
+
+
+def _tick() -> float:
+    return time.perf_counter()
 
 
 def _pg() -> bool:
@@ -277,9 +285,7 @@ def _flush(cur: Any, rows: list[tuple[Any, ...]]) -> None:
         return
     if _pg():
         buf = io.StringIO()
-        writer = csv.writer(buf)
-        for r in rows:
-            writer.writerow(["" if v is None else v for v in r])
+        csv.writer(buf).writerows(rows)  # None → empty → NULL; dates as ISO; True/False
         buf.seek(0)
         cols = ", ".join(_STG_COLUMNS)
         force = ", ".join(_TEXT_COLUMNS)
@@ -344,6 +350,7 @@ def import_voters(
             f"{close:%H:%M %d/%m/%Y}); không thể nhập."
         )
     result = ImportResult(batch=uuid.uuid4().hex[:16])
+    result.timings["prepare"] = _tick()
     with transaction.atomic():
         _run(
             result,
@@ -363,6 +370,8 @@ def import_voters(
             with connection.cursor() as cur:
                 for t in _STG_TABLES:
                     cur.execute(f"DROP TABLE IF EXISTS {t}")
+        result.timings["commit"] = _tick()
+    _durations(result)
     return result
 
 
@@ -396,6 +405,7 @@ def _run(
         if len(errors) < MAX_ERRORS_KEPT:
             errors.append({"row": row_no, "column": column, "reason": reason, "area": area})
 
+    result.timings["read_validate_stage"] = _tick()
     with connection.cursor() as cur:
         if _pg():
             cur.execute("SELECT pg_advisory_xact_lock(%s)", [7_000_000 + election.pk])
@@ -410,6 +420,7 @@ def _run(
         position = 0
         validate = rules.validate_row
         rejected_rows: set[int] = set()
+        fast: rules.FastRowValidator | None = None
         for row_no, cells in enumerate(read_table(path), start=1):
             if header is None:
                 header = rules.match_headers(list(cells))
@@ -423,6 +434,21 @@ def _run(
             if not any(c not in (None, "") for c in cells):
                 continue  # blank line
             result.rows += 1
+            if fast is None:
+                fast = rules.FastRowValidator(
+                    header=header, election_day=election_day, areas=areas_all,
+                    allowed_area_ids=allowed,
+                )  # fmt: skip
+            staged = fast(cells, row_no, position + 1)
+            if staged is not None:
+                position += 1
+                buf.append(staged)
+                if len(buf) >= CHUNK:
+                    _flush(cur, buf)
+                    buf = []
+                    if progress:
+                        progress(result.rows, "Đang đọc và kiểm tra tệp")
+                continue
             raw = {key: (cells[i] if i < len(cells) else None) for key, i in header.items()}
             check = validate(
                 raw, election_day=election_day, areas=areas_all, allowed_area_ids=allowed
@@ -478,12 +504,14 @@ def _run(
                 + ", ".join(rules.HEADERS[k] for k in rules.REQUIRED)
                 + ")."
             )
+        result.timings["index_file_duplicates"] = _tick()
         if progress:
             progress(result.rows, "Đang đối chiếu với danh sách hiện có")
-        cur.execute("CREATE INDEX voters_stg_nid ON voters_stg (national_id)")
-        cur.execute("CREATE INDEX voters_stg_key ON voters_stg (search_key, birth_year)")
         if _pg():
             cur.execute("ANALYZE voters_stg")  # temp tables have no statistics otherwise
+        else:  # SQLite joins by index; PostgreSQL hashes
+            cur.execute("CREATE INDEX voters_stg_nid ON voters_stg (national_id)")
+            cur.execute("CREATE INDEX voters_stg_key ON voters_stg (search_key, birth_year)")
         if bad_ids:
             cur.executemany(
                 "INSERT INTO voters_stg_bad (national_id) VALUES (%s)", [(i,) for i in bad_ids]
@@ -514,41 +542,22 @@ def _run(
         if dup_rows:
             _reject_rows(cur, [r[0] for r in dup_rows], result, rejected_rows)
 
-        # 2b. match existing entries inside the unit; conflicts outside it ----------------
+        # 2b. an ID listed in a polling area outside the import's unit ---------------------
         listed = "'listed'"
-        cur.execute(
-            f"""
-            UPDATE voters_stg SET match_id = v.id, match_area = v.polling_area_id,
-                   match_status = v.status
-            FROM voters_voter v
-            WHERE v.election_id = %s AND v.national_id = voters_stg.national_id
-              AND v.status = {listed}
-              AND v.polling_area_id IN (SELECT area_id FROM voters_stg_scope)
-            """,
-            [election.pk],
-        )
-        # a voter with a certificate to vote elsewhere stays where the file lists them
-        cur.execute(
-            """
-            UPDATE voters_stg SET match_id = v.id, match_area = v.polling_area_id,
-                   match_status = v.status
-            FROM voters_voter v
-            WHERE voters_stg.match_id IS NULL AND v.election_id = %s
-              AND v.national_id = voters_stg.national_id AND v.status = 'elsewhere'
-              AND v.polling_area_id = voters_stg.polling_area_id
-            """,
-            [election.pk],
-        )
+        result.timings["checks"] = _tick()
         cur.execute(
             f"""
             SELECT s.row_no, s.national_id, s.polling_area_id, v.polling_area_id
             FROM voters_stg s JOIN voters_voter v
               ON v.election_id = %s AND v.national_id = s.national_id AND v.status = {listed}
-            WHERE s.match_id IS NULL
-              AND v.polling_area_id NOT IN (SELECT area_id FROM voters_stg_scope)
+            WHERE v.polling_area_id NOT IN (SELECT area_id FROM voters_stg_scope)
+              AND NOT EXISTS (
+                  SELECT 1 FROM voters_voter e
+                  WHERE e.election_id = %s AND e.national_id = s.national_id
+                    AND e.status = 'elsewhere' AND e.polling_area_id = s.polling_area_id)
             ORDER BY s.row_no
             """,
-            [election.pk],
+            [election.pk, election.pk],
         )
         conflicts = cur.fetchall()
         if conflicts:
@@ -569,24 +578,44 @@ def _run(
                 area_summary[code_of.get(area_id, "?")].rejected += 1
             _reject_rows(cur, [c[0] for c in conflicts], result, rejected_rows)
 
-        # 3. classify ------------------------------------------------------------------------
-        distinct = " OR ".join(f"v.{c} IS DISTINCT FROM voters_stg.{c}" for c in _COMPARED)
-        cur.execute("UPDATE voters_stg SET kind = 'new' WHERE match_id IS NULL")
-        cur.execute(
-            "UPDATE voters_stg SET kind = 'moved' WHERE match_id IS NOT NULL "
-            "AND match_area <> polling_area_id"
-        )
-        cur.execute(
-            "UPDATE voters_stg SET kind = 'unchanged' WHERE match_id IS NOT NULL "
-            "AND match_area = polling_area_id"
-        )
+        # 3. match and classify in one pass (a new narrow-free table, no UPDATEs of staging):
+        # the listed entry inside the unit, else an entry voting elsewhere from this very area
+        result.timings["classify"] = _tick()
+        distinct = " OR ".join(f"l.{c} IS DISTINCT FROM s.{c}" for c in _COMPARED)
+        cols = ", ".join(f"s.{c}" for c in _STG_COLUMNS)
+        suffix = " ON COMMIT DROP" if _pg() else ""
         cur.execute(
             f"""
-            UPDATE voters_stg SET kind = 'updated' FROM voters_voter v
-            WHERE v.id = voters_stg.match_id AND voters_stg.kind = 'unchanged'
-              AND voters_stg.match_status = 'listed' AND ({distinct})
-            """
+            CREATE TEMP TABLE voters_cls{suffix} AS
+            SELECT {cols},
+                   COALESCE(l.id, e.id) AS match_id,
+                   COALESCE(l.polling_area_id, e.polling_area_id) AS match_area,
+                   CASE WHEN l.id IS NOT NULL THEN 'listed'
+                        WHEN e.id IS NOT NULL THEN 'elsewhere' END AS match_status,
+                   CASE WHEN l.id IS NULL AND e.id IS NULL THEN 'new'
+                        WHEN l.id IS NULL THEN 'unchanged'
+                        WHEN l.polling_area_id <> s.polling_area_id THEN 'moved'
+                        WHEN {distinct} THEN 'updated'
+                        ELSE 'unchanged' END AS kind
+            FROM voters_stg s
+            LEFT JOIN voters_voter l
+              ON l.election_id = %s AND l.national_id = s.national_id AND l.status = {listed}
+             AND l.polling_area_id IN (SELECT area_id FROM voters_stg_scope)
+            LEFT JOIN (
+                SELECT national_id, polling_area_id, MIN(id) AS id FROM voters_voter
+                WHERE election_id = %s AND status = 'elsewhere'
+                GROUP BY national_id, polling_area_id
+            ) e ON e.national_id = s.national_id AND e.polling_area_id = s.polling_area_id
+            """,
+            [election.pk, election.pk],
         )
+        cur.execute("DROP TABLE voters_stg")
+        cur.execute("ALTER TABLE voters_cls RENAME TO voters_stg")
+        if _pg():
+            cur.execute("ANALYZE voters_stg")
+        else:
+            cur.execute("CREATE INDEX voters_stg_nid2 ON voters_stg (national_id)")
+            cur.execute("CREATE INDEX voters_stg_key2 ON voters_stg (search_key, birth_year)")
         # removed from the source: listed in an area the file covers, not in the file
         cur.execute(
             f"""
@@ -625,7 +654,9 @@ def _run(
             result.removed += n
 
         # likely duplicates: same folded name and birth, different ID (file or lists) -----
-        _find_duplicates(cur, election, result, code_of, area_summary)
+        result.timings["possible_duplicates"] = _tick()
+        if result.created or result.moved:
+            _find_duplicates(cur, election, result, code_of, area_summary)
 
         result.rejected = len(rejected_rows)
         result.areas = dict(area_summary)
@@ -633,8 +664,10 @@ def _run(
             return
         if progress:
             progress(result.rows, "Đang ghi danh sách")
+        result.timings["apply"] = _tick()
         _apply(cur, election=election, actor=actor, now=now, source=source, result=result)
     result.applied = True
+    result.timings["audit"] = _tick()
     record(
         actor=actor,
         action="voters.imported",
@@ -654,6 +687,12 @@ def _run(
             "mode": mode,
         },
     )
+
+
+def _durations(result: ImportResult) -> None:
+    """Turn the phase start marks into seconds per phase."""
+    marks = list(result.timings.items()) + [("end", _tick())]
+    result.timings = {name: round(marks[i + 1][1] - t, 3) for i, (name, t) in enumerate(marks[:-1])}
 
 
 def _reject_rows(
@@ -692,8 +731,9 @@ def _find_duplicates(
         SELECT a.row_no, a.national_id, a.full_name, a.polling_area_id,
                b.row_no, b.national_id, b.polling_area_id, NULL
         FROM voters_stg a JOIN voters_stg b
-          ON a.search_key = b.search_key AND {birth} AND a.national_id < b.national_id
-        WHERE a.kind = 'new' OR b.kind = 'new'
+          ON a.search_key = b.search_key AND {birth} AND a.national_id <> b.national_id
+        WHERE a.kind IN ('new', 'moved')
+          AND (b.kind NOT IN ('new', 'moved') OR a.national_id < b.national_id)
         UNION ALL
         SELECT a.row_no, a.national_id, a.full_name, a.polling_area_id,
                NULL, b.national_id, b.polling_area_id, b.stt
@@ -735,6 +775,8 @@ def _apply(
     source: str,
     result: ImportResult,
 ) -> None:
+    if not (result.created or result.updated or result.moved or result.removed):
+        return  # nothing to write: re-importing the same file changes nothing
     actor_id = actor.pk if getattr(actor, "pk", None) else None
     empty_json = "'{}'::jsonb" if _pg() else "'{}'"
     batch = result.batch
@@ -804,6 +846,8 @@ def _apply(
     # new entries and the new side of moves: STT after the last number of the area,
     # household by household (households in order of first appearance), head first
     if result.created or result.moved:
+        cur.execute("SELECT COALESCE(MAX(id), 0) FROM voters_voter")
+        (max_before,) = cur.fetchone()
         fields = [c for c in _STG_COLUMNS if c not in ("row_no", "position")]
         cols = ", ".join(fields)
         o_cols = ", ".join(f"o.{c}" for c in fields)
@@ -812,8 +856,7 @@ def _apply(
             INSERT INTO voters_voter ({cols}, election_id, stt, status, note,
                                       created_at, updated_at)
             SELECT {o_cols}, %s,
-                   COALESCE((SELECT MAX(v.stt) FROM voters_voter v
-                             WHERE v.polling_area_id = o.polling_area_id), 0)
+                   COALESCE(mx.last_stt, 0)
                    + ROW_NUMBER() OVER (PARTITION BY o.polling_area_id
                                         ORDER BY o.hh_first, o.head_rank, o.position),
                    'listed', '', %s, %s
@@ -826,22 +869,44 @@ def _apply(
                        CASE WHEN s.is_head THEN 0 ELSE 1 END AS head_rank
                 FROM voters_stg s WHERE s.kind IN ('new', 'moved')
             ) o
+            LEFT JOIN (
+                SELECT v.polling_area_id, MAX(v.stt) AS last_stt FROM voters_voter v
+                WHERE v.polling_area_id IN (SELECT DISTINCT polling_area_id FROM voters_stg)
+                GROUP BY v.polling_area_id
+            ) mx ON mx.polling_area_id = o.polling_area_id
             """,
             [election.pk, now, now],
         )
+        if _pg() and result.created + result.moved >= 10_000:
+            cur.execute("ANALYZE voters_voter")  # fresh statistics for the next imports' plans
+        # the ledger: moved_in for the new side of moves (few, joined by ID), added for the
+        # rest, found by the id range of this insert (no join over the whole table)
+        if result.moved:
+            cur.execute(
+                f"""
+                INSERT INTO voters_voterevent ({event_cols})
+                SELECT %s, v.polling_area_id, v.id, 'moved_in', 'source', 1, '', %s, %s,
+                       s.match_id, {empty_json}, %s, %s
+                FROM voters_stg s JOIN voters_voter v
+                  ON v.election_id = %s AND v.national_id = s.national_id
+                 AND v.status = 'listed'
+                WHERE s.kind = 'moved'
+                """,
+                [election.pk, source, batch, actor_id, now, election.pk],
+            )
         cur.execute(
             f"""
             INSERT INTO voters_voterevent ({event_cols})
-            SELECT %s, v.polling_area_id, v.id,
-                   CASE WHEN s.kind = 'moved' THEN 'moved_in' ELSE 'added' END,
-                   CASE WHEN s.kind = 'moved' THEN 'source' ELSE 'import' END,
-                   1, '', %s, %s, s.match_id, {empty_json}, %s, %s
-            FROM voters_stg s JOIN voters_voter v
-              ON v.election_id = %s AND v.national_id = s.national_id AND v.status = 'listed'
-            WHERE s.kind IN ('new', 'moved')
+            SELECT %s, v.polling_area_id, v.id, 'added', 'import', 1, '', %s, %s, NULL,
+                   {empty_json}, %s, %s
+            FROM voters_voter v
+            WHERE v.id > %s AND v.election_id = %s AND v.created_at = %s
+              AND NOT EXISTS (SELECT 1 FROM voters_stg s
+                              WHERE s.kind = 'moved' AND s.national_id = v.national_id)
             """,
-            [election.pk, source, batch, actor_id, now, election.pk],
+            [election.pk, source, batch, actor_id, now, max_before, election.pk, now],
         )
+    refresh_from_staging(cur, election_id=election.pk)
 
 
 def voters_template_rows() -> list[str]:
@@ -852,3 +917,21 @@ def is_listed(election: Election, national_id: str) -> bool:
     return Voter.objects.filter(
         election=election, national_id=national_id, status=Voter.Status.LISTED
     ).exists()
+
+
+def purge_stale_uploads(*, older_than: dt.timedelta = dt.timedelta(hours=24)) -> int:
+    """Delete uploaded files of imports checked but never confirmed (personal data must not
+    linger on disk); their imports become cancelled. Returns the number of files removed."""
+    from voters.models import VoterImport
+
+    stale = VoterImport.objects.filter(
+        created_at__lt=timezone.now() - older_than,
+        status__in=[VoterImport.Status.PREVIEW, VoterImport.Status.READY],
+    ).exclude(path="")
+    n = 0
+    for imp in stale:
+        Path(imp.path).unlink(missing_ok=True)
+        imp.path, imp.status = "", VoterImport.Status.CANCELLED
+        imp.save(update_fields=["path", "status"])
+        n += 1
+    return n

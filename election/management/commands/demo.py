@@ -18,7 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         call_command("load_demo")
-        call_command("load_demo_voters")
+        call_command("load_demo_voters")  # voter lists of a few wards (voters app)
         if not options["no_serve"]:
             self.stdout.write(f"Baucu is running at http://{options['addrport']}/")
             call_command("runserver", options["addrport"], use_reloader=False)
