@@ -7,6 +7,7 @@ from common import api as common_api
 from common import views as common_views
 from election import api as election_api
 from election import views as election_views
+from realtime import urls as realtime_urls
 from voters import urls as voters_urls
 
 api_patterns = [
@@ -29,6 +30,7 @@ api_patterns = [
     path("jobs/<int:pk>/", common_api.JobDetail.as_view(), name="api-job"),
     path("audit/", common_api.AuditList.as_view(), name="api-audit"),
     *voters_urls.api_urlpatterns,
+    *realtime_urls.api_urlpatterns,
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -48,4 +50,5 @@ urlpatterns = [
     path("jobs/<int:pk>/", common_views.job_detail, name="job"),
     path("audit/", common_views.audit_list, name="audit"),
     path("", include((voters_urls.urlpatterns, "voters"))),
+    *realtime_urls.urlpatterns,
 ]
