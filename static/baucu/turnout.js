@@ -191,6 +191,7 @@
   function connect() {
     const scheme = window.location.protocol === "https:" ? "wss" : "ws";
     const ws = new WebSocket(scheme + "://" + window.location.host + root.dataset.ws);
+    root.turnoutSocket = ws; // the open socket (tests close it to check the reconnect)
     ws.onopen = function () { delay = 500; setLive("open"); };
     ws.onmessage = function (ev) { render(JSON.parse(ev.data)); };
     ws.onclose = function (ev) {
