@@ -1,8 +1,8 @@
 """Denominators of turnout: voters on the list per polling area, from the voter-list module.
 
 The lists are frozen 24 hours before voting starts (domain.md §2.4), so on the day the counts of a
-whole election are cached for a short time per process (the roll-up reads them on every tick);
-the check of a single report always reads them fresh.
+whole election are cached for a short time per process (BAUCU_TURNOUT_LIST_TTL, 30 s): the
+roll-up reads them on every tick and every report is checked against them.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 import weakref
 from collections import defaultdict
 from collections.abc import Iterable
@@ -157,10 +158,19 @@ def collect() -> list[tuple[str, dict[str, Any]]]:
 
 async def tick() -> int:
     """One round: collect and send; returns the number of messages sent."""
+    started = time.perf_counter()
     batch = await database_sync_to_async(collect)()
+    computed = time.perf_counter()
     layer = get_channel_layer()
     for group, message in batch:
         await layer.group_send(group, message)
+    if batch:
+        log.info(
+            "turnout tick: %d snapshots, computed in %.3f s, sent in %.3f s",
+            len(batch),
+            computed - started,
+            time.perf_counter() - computed,
+        )
     return len(batch)
 
 
