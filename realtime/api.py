@@ -25,7 +25,7 @@ from election.access import Cap, scope_areas
 from election.models import Election, PollingArea
 from realtime import live, rules
 from realtime.models import TurnoutPublication, TurnoutReport
-from realtime.selectors import publications, reports_visible, turnout_snapshot
+from realtime.selectors import publications, reports_visible
 from realtime.services.turnout import TurnoutRejected, turnout_report_submit
 
 
@@ -175,8 +175,7 @@ class TurnoutUnit(APIView):
             user=request.user, slug=request.query_params.get("election", "")
         )
         unit = election_selectors.unit_get(user=request.user, election=election, code=code)
-        version = live.current_version(election.id)
-        return Response(turnout_snapshot(election=election, unit=unit, version=version))
+        return Response(live.current_snapshot(election, unit))
 
 
 class PublicationOut(serializers.ModelSerializer):

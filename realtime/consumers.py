@@ -66,13 +66,9 @@ def _turnout_start(user: Any, slug: str, code: str) -> tuple[int, int] | None:
 def _turnout_snapshot(election_id: int, unit_id: int) -> dict[str, Any]:
     from election.models import AdminUnit, Election
     from realtime import live
-    from realtime.selectors import turnout_snapshot
 
-    version = live.current_version(election_id)
-    return turnout_snapshot(
-        election=Election.objects.get(pk=election_id),
-        unit=AdminUnit.objects.get(pk=unit_id),
-        version=version,
+    return live.current_snapshot(
+        Election.objects.get(pk=election_id), AdminUnit.objects.get(pk=unit_id)
     )
 
 

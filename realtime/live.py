@@ -1,4 +1,4 @@
-"""Live push of turnout: dirty marks, versions and the coalescer.
+"""Live push of turnout: dirty marks, the coalescer and the last snapshots.
 
 A saved report marks its unit and every ancestor dirty (after commit). A coalescer runs in every
 ASGI server process that holds a turnout socket; each tick it *takes* the whole dirty set
@@ -9,13 +9,16 @@ each snapshot is the full state: a lost message is repaired by the next one.
 Stores: in one process (embedded default) a set in memory; with REDIS_URL a Redis set, so that a
 report accepted by any process (web worker, API, command) reaches the coalescer of whichever
 server process takes the set first; the channel layer then fans out to every process.
-Versions increase per election (Redis INCR or a counter in memory); clients ignore a snapshot
-whose version is older than the one they hold.
+A snapshot's version is derived from the data (the number of report writes under its unit,
+selectors.snapshot_from), so snapshots computed by different processes and delivered in any
+order are ordered correctly: clients ignore one whose version is lower than the one they hold.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import json
 import logging
 import threading
 import time
@@ -36,6 +39,9 @@ def group_name(election_id: int, unit_id: int) -> str:
     return f"turnout.e{election_id}.u{unit_id}"
 
 
+SNAPSHOT_TTL = 20  # seconds a computed snapshot may serve a newly joined socket
+
+
 def tick_seconds() -> float:
     return float(getattr(settings, "BAUCU_TURNOUT_TICK", 0.5))
 
@@ -44,7 +50,7 @@ class _MemoryStore:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._dirty: set[tuple[int, int]] = set()
-        self._versions: dict[int, int] = defaultdict(int)
+        self._snaps: dict[tuple[int, int], tuple[float, dict[str, Any]]] = {}
 
     def mark(self, items: Iterable[tuple[int, int]]) -> None:
         with self._lock:
@@ -55,14 +61,20 @@ class _MemoryStore:
             out, self._dirty = self._dirty, set()
         return out
 
-    def next_version(self, election_id: int) -> int:
+    def is_dirty(self, election_id: int, unit_id: int) -> bool:
         with self._lock:
-            self._versions[election_id] += 1
-            return self._versions[election_id]
+            return (election_id, unit_id) in self._dirty
 
-    def current_version(self, election_id: int) -> int:
+    def save_snapshots(self, election_id: int, snaps: dict[int, dict[str, Any]]) -> None:
+        until = time.monotonic() + SNAPSHOT_TTL
         with self._lock:
-            return self._versions[election_id]
+            for unit_id, snap in snaps.items():
+                self._snaps[(election_id, unit_id)] = (until, snap)
+
+    def get_snapshot(self, election_id: int, unit_id: int) -> dict[str, Any] | None:
+        with self._lock:
+            hit = self._snaps.get((election_id, unit_id))
+        return hit[1] if hit and hit[0] > time.monotonic() else None
 
 
 class _RedisStore:
@@ -89,11 +101,21 @@ class _RedisStore:
             out.add((int(e), int(u)))
         return out
 
-    def next_version(self, election_id: int) -> int:
-        return int(self._r.incr(f"{self._prefix}:turnout:version:{election_id}"))
+    def is_dirty(self, election_id: int, unit_id: int) -> bool:
+        return bool(self._r.sismember(self._dirty, f"{election_id}:{unit_id}"))
 
-    def current_version(self, election_id: int) -> int:
-        return int(self._r.get(f"{self._prefix}:turnout:version:{election_id}") or 0)
+    def _snap_key(self, election_id: int, unit_id: int) -> str:
+        return f"{self._prefix}:turnout:snap:{election_id}:{unit_id}"
+
+    def save_snapshots(self, election_id: int, snaps: dict[int, dict[str, Any]]) -> None:
+        pipe = self._r.pipeline(transaction=False)
+        for unit_id, snap in snaps.items():
+            pipe.set(self._snap_key(election_id, unit_id), json.dumps(snap), ex=SNAPSHOT_TTL)
+        pipe.execute()
+
+    def get_snapshot(self, election_id: int, unit_id: int) -> dict[str, Any] | None:
+        raw = self._r.get(self._snap_key(election_id, unit_id))
+        return json.loads(raw) if raw else None
 
 
 _store: _MemoryStore | _RedisStore | None = None
@@ -124,8 +146,27 @@ def mark_dirty(election_id: int, unit_ids: Iterable[int]) -> None:
         log.exception("turnout: could not mark units dirty")
 
 
-def current_version(election_id: int) -> int:
-    return store().current_version(election_id)
+def _slot_passed(snapshot: dict[str, Any]) -> bool:
+    """A new slot started since the snapshot was made (its late list is out of date)."""
+    from realtime import clock
+
+    nxt = snapshot.get("next_slot_at")
+    return bool(nxt) and dt.datetime.fromisoformat(nxt) <= clock.now()
+
+
+def current_snapshot(election: Any, unit: Any) -> dict[str, Any]:
+    """The unit's current snapshot: the last one computed when nothing under the unit changed
+    since (many dashboards join at once at opening time), else computed now. A change racing
+    with this is marked dirty, and the next tick sends it to sockets already joined."""
+    from realtime.selectors import turnout_snapshot
+
+    if not store().is_dirty(election.id, unit.id):
+        cached = store().get_snapshot(election.id, unit.id)
+        if cached is not None and not _slot_passed(cached):
+            return cached
+    snap = turnout_snapshot(election=election, unit=unit)
+    store().save_snapshots(election.id, {unit.id: snap})
+    return snap
 
 
 def collect() -> list[tuple[str, dict[str, Any]]]:
@@ -145,8 +186,8 @@ def collect() -> list[tuple[str, dict[str, Any]]]:
             election = Election.objects.filter(pk=election_id).first()
             if election is None:
                 continue
-            version = store().next_version(election_id)
-            snaps = turnout_snapshots(election=election, unit_ids=unit_ids, version=version)
+            snaps = turnout_snapshots(election=election, unit_ids=unit_ids)
+            store().save_snapshots(election_id, snaps)
             for unit_id, snap in snaps.items():
                 message = {"type": "turnout.snapshot", "snapshot": snap}
                 out.append((group_name(election_id, unit_id), message))

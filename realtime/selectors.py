@@ -29,6 +29,7 @@ class _Acc:
     """Sums of one unit (or area) per slot index."""
 
     n: int
+    writes: int = 0  # report writes (first reports + corrections) under the unit: the version
     listed: int = 0
     listed_female: int = 0
     areas: int = 0
@@ -124,13 +125,15 @@ def rollup(*, election: Election, unit_ids: list[int], now: dt.datetime | None =
         )
     )
     by_area: dict[int, dict[str, rules.Figures]] = defaultdict(dict)
+    writes: dict[int, int] = defaultdict(int)
     reports = TurnoutReport.objects.filter(election=election)
     if len(area_rows) < 2000:
         reports = reports.filter(polling_area_id__in=[a["id"] for a in area_rows])
-    for area_id, slot, voted, female in reports.values_list(
-        "polling_area_id", "slot", "voted", "voted_female"
+    for area_id, slot, voted, female, corrections in reports.values_list(
+        "polling_area_id", "slot", "voted", "voted_female", "corrections"
     ):
         by_area[area_id][slot] = rules.Figures(voted, female)
+        writes[area_id] += 1 + corrections
     listed = denominators.listed(election_id=election.id)
     by_sex = denominators.listed_by_sex(election_id=election.id)
 
@@ -168,6 +171,7 @@ def rollup(*, election: Election, unit_ids: list[int], now: dt.datetime | None =
     for area in areas:
         for uid in ancestors.get(area.unit_id, ()):
             a = acc[uid]
+            a.writes += writes.get(area.id, 0)
             a.listed += area.listed
             a.listed_female += area.listed_female
             a.areas += 1
@@ -229,8 +233,12 @@ def _unit_ref(unit: AdminUnit) -> dict[str, Any]:
     return {"code": unit.code, "name": unit.name, "kind": unit.kind, "level": unit.level}
 
 
-def snapshot_from(r: Rollup, unit_id: int, *, version: int = 0) -> dict[str, Any]:
-    """The dashboard state of one unit: totals, children, the day's series, who is late."""
+def snapshot_from(r: Rollup, unit_id: int) -> dict[str, Any]:
+    """The dashboard state of one unit: totals, children, the day's series, who is late.
+
+    Its version is the number of report writes under the unit that it reflects: a function of
+    the data, strictly rising with every report or correction, so that snapshots computed by
+    different processes in any order are ordered correctly by the client (higher wins)."""
     unit = r.units[unit_id]
     acc = r.acc[unit_id]
     i = r.upto
@@ -291,7 +299,7 @@ def snapshot_from(r: Rollup, unit_id: int, *, version: int = 0) -> dict[str, Any
     return {
         "format": FORMAT,
         "election": r.election.slug,
-        "version": version,
+        "version": acc.writes,
         "generated_at": r.now.isoformat(),
         "unit": _unit_ref(unit),
         "slots": keys,
@@ -311,18 +319,18 @@ def snapshot_from(r: Rollup, unit_id: int, *, version: int = 0) -> dict[str, Any
 
 
 def turnout_snapshot(
-    *, election: Election, unit: AdminUnit, version: int = 0, now: dt.datetime | None = None
+    *, election: Election, unit: AdminUnit, now: dt.datetime | None = None
 ) -> dict[str, Any]:
     r = rollup(election=election, unit_ids=[unit.id], now=now)
-    return snapshot_from(r, unit.id, version=version)
+    return snapshot_from(r, unit.id)
 
 
 def turnout_snapshots(
-    *, election: Election, unit_ids: list[int], version: int = 0, now: dt.datetime | None = None
+    *, election: Election, unit_ids: list[int], now: dt.datetime | None = None
 ) -> dict[int, dict[str, Any]]:
     """Snapshots of many units from one roll-up (the coalescer's tick)."""
     r = rollup(election=election, unit_ids=unit_ids, now=now)
-    return {uid: snapshot_from(r, uid, version=version) for uid in r.units}
+    return {uid: snapshot_from(r, uid) for uid in r.units}
 
 
 def publication_data(

@@ -26,7 +26,6 @@ from realtime.selectors import (
     publications,
     reports_for_area,
     slot_state,
-    turnout_snapshot,
 )
 from realtime.services.turnout import (
     PublishRejected,
@@ -163,9 +162,7 @@ def turnout_report(request: HttpRequest, slug: str, code: str) -> HttpResponse:
 def turnout_dashboard(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     election = election_selectors.election_get(user=request.user, slug=slug)
     unit = election_selectors.unit_get(user=request.user, election=election, code=code)
-    snapshot = turnout_snapshot(
-        election=election, unit=unit, version=live.current_version(election.id)
-    )
+    snapshot = live.current_snapshot(election, unit)
     crumbs = election_selectors.unit_breadcrumb(unit=unit, election=election)
     return render(
         request,

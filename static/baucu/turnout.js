@@ -1,6 +1,6 @@
 // Live turnout dashboard: renders a snapshot (table, bar chart, line chart, late areas) and
-// keeps it current over a websocket. Snapshots are full states with a version: an older one is
-// ignored; a lost socket reconnects with back-off and the server sends the current state again.
+// keeps it current over a websocket. Snapshots are full states with a version (the number of
+// report writes they reflect): a lower one is ignored; a lost socket reconnects with back-off and the server sends the current state again.
 (function () {
   "use strict";
   const root = document.getElementById("turnout");
@@ -181,7 +181,7 @@
   function refresh() {
     fetch(root.dataset.api, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (s) { if (s) { held = Math.min(held, s.version); render(s); } })
+      .then(function (s) { if (s) render(s); })
       .catch(function () {});
   }
 
