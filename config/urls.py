@@ -7,6 +7,7 @@ from common import api as common_api
 from common import views as common_views
 from election import api as election_api
 from election import views as election_views
+from realtime import urls as realtime_urls
 from results import urls as results_urls
 from voters import urls as voters_urls
 
@@ -31,6 +32,7 @@ api_patterns = [
     path("audit/", common_api.AuditList.as_view(), name="api-audit"),
     *voters_urls.api_urlpatterns,
     *results_urls.api_urlpatterns,
+    *realtime_urls.api_urlpatterns,
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -52,4 +54,5 @@ urlpatterns = [
     path("", include((voters_urls.urlpatterns, "voters"))),
     path("", include((results_urls.urlpatterns, "results"))),
     path("", include("printing.urls")),
+    *realtime_urls.urlpatterns,
 ]

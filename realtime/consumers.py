@@ -44,3 +44,65 @@ class JobProgressConsumer(AsyncJsonWebsocketConsumer):
 
     async def job_update(self, event: dict[str, Any]) -> None:
         await self.send_json(event["job"])
+
+
+@database_sync_to_async
+def _turnout_start(user: Any, slug: str, code: str) -> tuple[int, int] | None:
+    """(election id, unit id) when the user may watch this unit, else None."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from election import selectors
+
+    try:
+        election = selectors.election_get(user=user, slug=slug)
+        unit = selectors.unit_get(user=user, election=election, code=code)
+    except (Http404, PermissionDenied):
+        return None
+    return election.id, unit.id
+
+
+@database_sync_to_async
+def _turnout_snapshot(election_id: int, unit_id: int) -> dict[str, Any]:
+    from election.models import AdminUnit, Election
+    from realtime import live
+
+    return live.current_snapshot(
+        Election.objects.get(pk=election_id), AdminUnit.objects.get(pk=unit_id)
+    )
+
+
+class TurnoutConsumer(AsyncJsonWebsocketConsumer):
+    """A unit's live turnout: joins `turnout.e<election>.u<unit>` after the checks, then sends
+    the current snapshot; later snapshots come from the coalescer (realtime/live.py)."""
+
+    async def connect(self) -> None:
+        from realtime import live
+
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=4401)
+            return
+        kwargs = self.scope["url_route"]["kwargs"]
+        ids = await _turnout_start(user, kwargs["slug"], kwargs["code"])
+        if ids is None:
+            await self.close(code=4403)
+            return
+        self.election_id, self.unit_id = ids
+        self.group = live.group_name(*ids)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        live.ensure_started()
+        await self.send_json(await _turnout_snapshot(*ids))
+
+    async def disconnect(self, code: int) -> None:
+        if hasattr(self, "group"):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        # {"type": "refresh"}: a client that suspects it missed something asks for the state
+        if isinstance(content, dict) and content.get("type") == "refresh":
+            await self.send_json(await _turnout_snapshot(self.election_id, self.unit_id))
+
+    async def turnout_snapshot(self, event: dict[str, Any]) -> None:
+        await self.send_json(event["snapshot"])

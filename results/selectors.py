@@ -265,9 +265,7 @@ def compute_results(
 ) -> list[ConstituencyResult]:
     """Every constituency's result from the definitive minutes: five set-based queries, then
     the pure rules. Ordered by contest, then constituency number."""
-    contests = {
-        c.id: c for c in Contest.objects.filter(election=election).select_related("unit")
-    }
+    contests = {c.id: c for c in Contest.objects.filter(election=election).select_related("unit")}
     for c in contests.values():
         c.election = election
     cq = Constituency.objects.filter(contest__election=election)
@@ -306,9 +304,9 @@ def compute_results(
     if constituency_ids is not None:
         vq = vq.filter(candidate__constituency_id__in=ids)
     for cid, rnd, v in (
-        vq.values("candidate_id", "round").annotate(v=Sum("votes")).values_list(
-            "candidate_id", "round", "v"
-        )
+        vq.values("candidate_id", "round")
+        .annotate(v=Sum("votes"))
+        .values_list("candidate_id", "round", "v")
     ):
         votes[(cid, rnd)] = v
     cands: dict[int, list[tuple]] = defaultdict(list)

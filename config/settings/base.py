@@ -81,7 +81,14 @@ ASGI_APPLICATION = "config.asgi.application"
 
 # --- Database -------------------------------------------------------------------------------
 if os.environ.get("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+    # Persistent connections leak under ASGI (each request's sync code may run in a new thread,
+    # each keeping its own connection): off by default, DATABASE_CONN_MAX_AGE to opt in.
+    DATABASES = {
+        "default": dj_database_url.parse(
+            os.environ["DATABASE_URL"],
+            conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+        )
+    }
 else:
     DATABASES = {
         "default": {
@@ -102,7 +109,14 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "baucu"},
+            # redis-py ≥ 8 reads with a 5 s socket timeout by default, the same as the layer's
+            # 5 s BZPOPMIN: under load the read times out and the consumer dies. Give it room.
+            # A burst of connects/disconnects needs more than redis-py's default 100 connections
+            # per process (it raises MaxConnectionsError instead of waiting).
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 30, "max_connections": 1000}],
+                "prefix": "baucu",
+            },
         }
     }
     CACHES = {

@@ -109,6 +109,15 @@ def _super_only(role: str, where: str) -> bool:
     return role == "superuser"
 
 
+def _own_team(role: str, where: str) -> bool:
+    """Turnout of a polling area: only its own Election Team's secretary (and superusers)."""
+    return role == "superuser" or (role == "team_secretary" and where == "inside")
+
+
+def _everyone(role: str, where: str) -> bool:
+    return True
+
+
 def _unit(who: Who, where: str) -> str:
     return who.inside_unit if where == "inside" else who.outside_unit
 
@@ -257,6 +266,27 @@ MATRIX: dict[str, Case] = {
     "logout": Case(lambda w, p, c: reverse("logout"), lambda r, p: True),
     "set_language": Case(lambda w, p, c: reverse("set_language"), lambda r, p: True),
     "admin:index": Case(lambda w, p, c: reverse("admin:index"), _super_only),
+    # turnout (realtime/urls.py)
+    "turnout-start": Case(lambda w, p, c: reverse("turnout-start", args=[E]), _any_user),
+    "turnout-report": Case(
+        lambda w, p, c: reverse("turnout-report", args=[E, _area(w, p)]), _own_team
+    ),
+    "turnout-dashboard": Case(
+        lambda w, p, c: reverse("turnout-dashboard", args=[E, _unit(w, p)]), _scoped
+    ),
+    "turnout-publish": Case(lambda w, p, c: reverse("turnout-publish", args=[E]), _super_only),
+    "turnout-public": Case(lambda w, p, c: reverse("turnout-public", args=[E]), _everyone),
+    "api-turnout": Case(
+        lambda w, p, c: reverse("api-turnout") + f"?election={E}", _any_user, api=True
+    ),
+    "api-turnout-unit": Case(
+        lambda w, p, c: reverse("api-turnout-unit", args=[_unit(w, p)]) + f"?election={E}",
+        _scoped,
+        api=True,
+    ),
+    "api-turnout-public": Case(
+        lambda w, p, c: reverse("api-turnout-public", args=[E]), _everyone, api=True
+    ),
 }
 
 # URL names outside the matrix on purpose: the Django admin's own pages (staff only, covered by

@@ -1,0 +1,202 @@
+"""Writes of turnout: a Team's report for a slot, and the committee's publication of a slot.
+
+Each write runs in one transaction with its audit row; the live push (dirty marks for the
+coalescer) happens after commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from common.audit import record
+from election.access import Cap, can, can_area
+from election.models import Election, PollingArea, UnitAncestry
+from realtime import clock, denominators, live, rules
+from realtime.models import TurnoutPublication, TurnoutReport
+from realtime.selectors import locked_slots, publication_data
+
+
+class TurnoutRejected(Exception):
+    """The report breaks a rule; `errors` are codes of rules.MESSAGES."""
+
+    def __init__(self, errors: tuple[str, ...] | list[str]) -> None:
+        super().__init__(", ".join(errors))
+        self.errors = tuple(errors)
+
+    def messages(self) -> list[dict[str, str]]:
+        return [
+            {"code": code, "message": str(rules.MESSAGES.get(code, code))} for code in self.errors
+        ]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    report: TurnoutReport
+    created: bool
+    corrected: bool
+    unchanged: bool
+    late: bool
+
+
+def _fields(report: TurnoutReport) -> dict[str, Any]:
+    return {
+        "slot": report.slot,
+        "voted": report.voted,
+        "voted_female": report.voted_female,
+        "voted_male": report.voted_male,
+        "listed": report.listed,
+        "is_late": report.is_late,
+    }
+
+
+def turnout_report_submit(
+    *,
+    actor: Any,
+    area: PollingArea,
+    slot: str,
+    voted: int,
+    voted_female: int | None = None,
+    voted_male: int | None = None,
+    voted_confirm: int | None = None,
+    reason: str = "",
+    source: str = TurnoutReport.Source.WEB,
+    now: dt.datetime | None = None,
+) -> Outcome:
+    """Save a cumulative count for one slot of one polling area (only its own Team reports)."""
+    if not can_area(actor, Cap.REPORT_AREA, area):
+        raise PermissionDenied
+    now = now or clock.now()
+    election: Election = area.election
+    keys = rules.slot_keys(election.turnout_slots)
+    sub = rules.Submission(
+        slot=slot,
+        voted=voted,
+        voted_female=voted_female,
+        voted_male=voted_male,
+        voted_confirm=voted_confirm,
+        reason=reason or "",
+    )
+    with transaction.atomic():
+        # one writer per area at a time (row lock on PostgreSQL; SQLite writes are serial)
+        PollingArea.objects.select_for_update().filter(pk=area.pk).first()
+        existing = {r.slot: r for r in TurnoutReport.objects.filter(polling_area=area)}
+        # the lists are frozen before voting starts: the cached counts of the election serve
+        listed = denominators.listed(election_id=election.id).get(area.id, 0)
+        by_sex = denominators.listed_by_sex(election_id=election.id)
+        ctx = rules.Context(
+            keys=keys,
+            polling_day=area.effective_polling_day,
+            rehearsal=election.is_rehearsal,
+            now=now,
+            listed=listed,
+            listed_female=by_sex.get(area.id, {}).get("F") if by_sex else None,
+            existing={
+                k: rules.Figures(r.voted, r.voted_female, r.voted_male) for k, r in existing.items()
+            },
+            locked=locked_slots(election=election),
+        )
+        verdict = rules.check(sub, ctx)
+        if not verdict.ok:
+            raise TurnoutRejected(verdict.errors)
+        report = existing.get(slot)
+        if verdict.unchanged and report is not None:
+            return Outcome(report, created=False, corrected=False, unchanged=True, late=False)
+        before = _fields(report) if report is not None else None
+        if report is None:
+            report = TurnoutReport(
+                election=election,
+                polling_area=area,
+                slot=slot,
+                is_late=verdict.late,
+            )
+        else:
+            report.corrections += 1
+            report.correction_reason = sub.reason.strip()[:300]
+        report.voted = voted
+        report.voted_female = voted_female
+        report.voted_male = voted_male
+        report.listed = listed
+        report.source = source
+        report.reported_by = actor if getattr(actor, "pk", None) else None
+        report.reported_at = now
+        report.save()
+        record(
+            actor=actor,
+            action="turnout.correct" if verdict.correction else "turnout.report",
+            obj=report,
+            object_repr=f"{area.code} {slot}: {voted}",
+            before=before,
+            after=_fields(report),
+            unit_id=area.unit_id,
+            election_id=election.id,
+            source=source,
+            extra={"reason": sub.reason.strip()} if verdict.correction else None,
+        )
+        unit_ids = list(
+            UnitAncestry.objects.filter(descendant_id=area.unit_id).values_list(
+                "ancestor_id", flat=True
+            )
+        )
+        transaction.on_commit(lambda: live.mark_dirty(election.id, unit_ids))
+    return Outcome(
+        report,
+        created=before is None,
+        corrected=verdict.correction,
+        unchanged=False,
+        late=verdict.late,
+    )
+
+
+class PublishRejected(Exception):
+    pass
+
+
+def turnout_publish(
+    *, actor: Any, election: Election, slot: str, now: dt.datetime | None = None
+) -> TurnoutPublication:
+    """Publish the aggregates of a slot (immutable, versioned); the slot is locked from then."""
+    if not can(actor, Cap.APPROVE, election.root_id):
+        raise PermissionDenied
+    now = now or clock.now()
+    keys = rules.slot_keys(election.turnout_slots)
+    if slot not in keys:
+        raise PublishRejected(rules.MESSAGES["unknown_slot"])
+    day = rules.reporting_day(
+        polling_day=election.date, today=now.date(), rehearsal=election.is_rehearsal
+    )
+    if rules.slot_instant(keys, slot, day, now.tzinfo) > now:
+        raise PublishRejected(rules.MESSAGES["future_slot"])
+    try:
+        with transaction.atomic():
+            Election.objects.select_for_update().filter(pk=election.pk).first()
+            if election.turnout_publications.filter(slot=slot).exists():
+                raise PublishRejected(_("This slot has already been published."))
+            last = election.turnout_publications.order_by("-version").first()
+            publication = TurnoutPublication.objects.create(
+                election=election,
+                version=(last.version + 1) if last else 1,
+                slot=slot,
+                published_at=now,
+                published_by=actor if getattr(actor, "pk", None) else None,
+                data=publication_data(election=election, slot=slot, now=now),
+            )
+            root = publication.data["units"][0] if publication.data["units"] else {}
+            record(
+                actor=actor,
+                action="turnout.publish",
+                obj=publication,
+                object_repr=f"{election.slug} {slot} v{publication.version}",
+                after={"slot": slot, "version": publication.version},
+                unit_id=election.root_id,
+                election_id=election.id,
+                extra={"voted": root.get("voted"), "listed": root.get("listed")},
+            )
+    except IntegrityError as exc:  # a concurrent publication of the same slot
+        raise PublishRejected(_("This slot has already been published.")) from exc
+    return publication

@@ -1,0 +1,158 @@
+"""Turnout rules as pure functions: no database (hypothesis for the arithmetic)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from realtime import rules
+from realtime.rules import Context, Figures, Submission
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+DAY = dt.date(2021, 5, 23)
+KEYS = rules.slot_keys(["14:00", "09:00", "11:00", "17:00", "19:00"])
+
+
+def at(hh: int, mm: int = 0, day: dt.date = DAY) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, hh, mm, tzinfo=VN)
+
+
+def ctx(**kw) -> Context:
+    base = {"keys": KEYS, "polling_day": DAY, "rehearsal": False, "now": at(20), "listed": 1000}
+    return Context(**(base | kw))
+
+
+def test_slot_keys_sorted_then_closed():
+    assert KEYS == ["09:00", "11:00", "14:00", "17:00", "19:00", "closed"]
+    assert rules.slot_keys(["25:00", "bad", "07:30"]) == ["07:30", "closed"]
+
+
+def test_current_and_next_slot():
+    assert rules.current_slot(KEYS, DAY, at(8, 59)) is None
+    assert rules.current_slot(KEYS, DAY, at(9)) == "09:00"
+    assert rules.current_slot(KEYS, DAY, at(16, 30)) == "14:00"
+    assert rules.current_slot(KEYS, DAY, at(23)) == "19:00"
+    assert rules.current_slot(KEYS, DAY, at(8, day=DAY + dt.timedelta(days=1))) == "19:00"
+    assert rules.current_slot(KEYS, DAY, at(12, day=DAY - dt.timedelta(days=1))) is None
+    assert rules.next_slot_instant(KEYS, DAY, at(10)) == at(11)
+    assert rules.next_slot_instant(KEYS, DAY, at(19, 1)) is None
+
+
+@st.composite
+def monotone_reports(draw):
+    """Cumulative counts for a prefix of the slots, never decreasing, within the list."""
+    listed = draw(st.integers(min_value=0, max_value=5000))
+    n = draw(st.integers(min_value=1, max_value=len(KEYS)))
+    steps = sorted(draw(st.lists(st.integers(0, listed), min_size=n, max_size=n)))
+    return listed, dict(zip(KEYS[:n], steps, strict=True))
+
+
+@given(monotone_reports())
+def test_monotone_sequences_are_accepted_in_order(data):
+    listed, reports = data
+    existing: dict[str, Figures] = {}
+    for key, voted in reports.items():
+        verdict = rules.check(Submission(key, voted), ctx(listed=listed, existing=dict(existing)))
+        assert verdict.ok, (key, voted, verdict.errors)
+        existing[key] = Figures(voted)
+
+
+@given(monotone_reports(), st.data())
+def test_a_lower_count_than_an_earlier_slot_is_refused(data, more):
+    listed, reports = data
+    keys = list(reports)
+    if len(keys) < 2 or reports[keys[-2]] == 0:
+        return
+    existing = {k: Figures(v) for k, v in reports.items() if k != keys[-1]}
+    lower = more.draw(st.integers(0, reports[keys[-2]] - 1))
+    verdict = rules.check(Submission(keys[-1], lower), ctx(listed=listed, existing=existing))
+    assert "decreasing" in verdict.errors
+
+
+@given(st.integers(0, 3000), st.integers(1, 500))
+def test_never_above_the_list(listed, extra):
+    assert (
+        "above_list" in rules.check(Submission("11:00", listed + extra), ctx(listed=listed)).errors
+    )
+    assert rules.check(Submission("11:00", listed), ctx(listed=listed)).ok
+
+
+def test_a_correction_may_not_exceed_a_later_slot():
+    existing = {"09:00": Figures(100), "11:00": Figures(300)}
+    verdict = rules.check(Submission("09:00", 350, reason="typo"), ctx(existing=existing))
+    assert verdict.errors == ("above_later",)
+    verdict = rules.check(Submission("09:00", 120, reason="typo"), ctx(existing=existing))
+    assert verdict.ok and verdict.correction
+
+
+def test_correction_needs_a_reason_and_the_same_figures_are_unchanged():
+    existing = {"09:00": Figures(100, 40)}
+    assert rules.check(Submission("09:00", 110), ctx(existing=existing)).errors == (
+        "reason_required",
+    )
+    same = rules.check(Submission("09:00", 100, 40), ctx(existing=existing))
+    assert same.ok and same.unchanged and not same.correction
+
+
+def test_female_split_is_bounded_and_monotone():
+    c = ctx(listed_female=500)
+    assert "female_above_voted" in rules.check(Submission("11:00", 10, 11), c).errors
+    assert "female_above_list" in rules.check(Submission("11:00", 900, 501), c).errors
+    assert "split_mismatch" in rules.check(Submission("11:00", 10, 4, 5), c).errors
+    assert rules.check(Submission("11:00", 10, 4, 6), c).ok
+    earlier = ctx(existing={"09:00": Figures(5, 5)})
+    assert "decreasing" in rules.check(Submission("11:00", 10, 4), earlier).errors
+
+
+def test_only_on_the_polling_day_unless_rehearsal():
+    other = at(10, day=DAY + dt.timedelta(days=3))
+    assert "not_polling_day" in rules.check(Submission("09:00", 1), ctx(now=other)).errors
+    assert rules.check(Submission("09:00", 1), ctx(now=other, rehearsal=True)).ok
+
+
+def test_never_for_a_future_slot():
+    assert rules.check(Submission("11:00", 1), ctx(now=at(10, 59))).errors == ("future_slot",)
+    assert rules.check(Submission("11:00", 1), ctx(now=at(11))).ok
+    # "closed" opens at the last slot time
+    assert rules.check(Submission("closed", 1), ctx(now=at(18))).errors == ("future_slot",)
+    assert rules.check(Submission("closed", 1), ctx(now=at(19, 5))).ok
+
+
+@given(st.integers(0, 23 * 60 + 59))
+def test_late_after_the_window_and_future_before(minute):
+    now = at(minute // 60, minute % 60)
+    verdict = rules.check(Submission("11:00", 1), ctx(now=now))
+    start = at(11)
+    if now < start:
+        assert verdict.errors == ("future_slot",)
+    else:
+        assert verdict.ok
+        assert verdict.late == (now > start + dt.timedelta(minutes=rules.ON_TIME_MINUTES))
+
+
+def test_published_slot_is_locked_and_unknown_slots_refused():
+    assert "locked" in rules.check(Submission("09:00", 1), ctx(locked=frozenset({"09:00"}))).errors
+    assert rules.check(Submission("10:00", 1), ctx()).errors == ("unknown_slot",)
+    assert rules.check(Submission("09:00", -1), ctx()).errors == ("negative",)
+    assert (
+        "confirm_mismatch" in rules.check(Submission("09:00", 12, voted_confirm=21), ctx()).errors
+    )
+
+
+@given(st.dictionaries(st.sampled_from(KEYS), st.integers(0, 100)))
+def test_carry_forward_repeats_the_last_report(reported):
+    series = rules.carry_forward(KEYS, reported, len(KEYS) - 1)
+    last = None
+    for key, value in zip(KEYS, series, strict=True):
+        last = reported.get(key, last)
+        assert value == last
+
+
+@given(st.integers(0, 10**6), st.integers(1, 10**6))
+def test_below_half_and_full_are_integer_exact(voted, listed):
+    assert rules.below_half(voted, listed) == (2 * voted < listed)
+    assert rules.is_full(voted, listed) == (voted >= listed)
+    assert not rules.below_half(5, 10)  # exactly 50 % is not below half
