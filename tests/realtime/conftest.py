@@ -39,6 +39,9 @@ def add_voters(election: Any, sizes: dict[str, int | tuple[int, int]]) -> None:
                 )
             )
     Voter.objects.bulk_create(rows, batch_size=5000)
+    from voters.services.counts import refresh_area_counts
+
+    refresh_area_counts(election_id=election.id)  # rows written directly: recount the summary
 
 
 @pytest.fixture
