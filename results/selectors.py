@@ -13,7 +13,14 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
 from common.vn import percent, percent_str
-from election.access import Cap, board_constituency_ids, can, can_constituency, scope_units
+from election.access import (
+    Cap,
+    board_constituency_ids,
+    can,
+    can_constituency,
+    scope_areas,
+    scope_units,
+)
 from election.models import (
     AdminUnit,
     Candidate,
@@ -265,9 +272,7 @@ def compute_results(
 ) -> list[ConstituencyResult]:
     """Every constituency's result from the definitive minutes: five set-based queries, then
     the pure rules. Ordered by contest, then constituency number."""
-    contests = {
-        c.id: c for c in Contest.objects.filter(election=election).select_related("unit")
-    }
+    contests = {c.id: c for c in Contest.objects.filter(election=election).select_related("unit")}
     for c in contests.values():
         c.election = election
     cq = Constituency.objects.filter(contest__election=election)
@@ -306,9 +311,9 @@ def compute_results(
     if constituency_ids is not None:
         vq = vq.filter(candidate__constituency_id__in=ids)
     for cid, rnd, v in (
-        vq.values("candidate_id", "round").annotate(v=Sum("votes")).values_list(
-            "candidate_id", "round", "v"
-        )
+        vq.values("candidate_id", "round")
+        .annotate(v=Sum("votes"))
+        .values_list("candidate_id", "round", "v")
     ):
         votes[(cid, rnd)] = v
     cands: dict[int, list[tuple]] = defaultdict(list)
@@ -634,10 +639,11 @@ def visible_constituency_ids(*, user: Any, election: Election) -> set[int] | Non
     ids = set(board_constituency_ids(user))
     contests = scope_units(user, election.contests.all(), Cap.VIEW, field="unit_id")
     ids |= set(Constituency.objects.filter(contest__in=contests).values_list("id", flat=True))
-    units = scope_units(user, AdminUnit.objects.filter(tree=election.tree), Cap.VIEW)
+    # constituencies with a polling area the user sees
+    areas = scope_areas(user, election.polling_areas.all(), Cap.VIEW)
     ids |= set(
-        Constituency.objects.filter(contest__election=election, units__in=units).values_list(
-            "id", flat=True
+        PollingAreaConstituency.objects.filter(polling_area__in=areas).values_list(
+            "constituency_id", flat=True
         )
     )
     return ids
