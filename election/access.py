@@ -125,7 +125,9 @@ def can_constituency(user: Any, cap: Cap, constituency: Constituency) -> bool:
     if can(user, cap, constituency.contest.unit_id):
         return True
     if cap == Cap.VIEW:
-        return any(can(user, cap, u.id) for u in constituency.units.all())
+        # a constituency is visible to whoever sees one of its polling areas
+        areas = PollingArea.objects.filter(assignments__constituency=constituency)
+        return scope_areas(user, areas, Cap.VIEW).exists()
     return False
 
 

@@ -13,8 +13,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from election import selectors as esel
-from election.access import can_enter_minutes
+from election.access import Cap, can_enter_minutes, scope_areas, scope_units
 from results import rules, selectors
+from results.models import CountMinutes
 from results.services import minutes as svc
 from results.services.import_minutes import ImportRejected, import_count_minutes
 
@@ -70,7 +71,25 @@ class MinutesEntrySerializer(serializers.Serializer):
 
 
 class MinutesEntryView(APIView):
-    """Submit one keyed entry per minute (baucu.count/1 body); each area must be the user's."""
+    """GET: the minutes the user may enter, with state and version. POST: submit one keyed
+    entry per minute (baucu.count/1 body); each area must be the user's to enter."""
+
+    @extend_schema(responses={200: OpenApiResponse(description="minutes the user may enter")})
+    def get(self, request: Request, slug: str) -> Response:
+        election = esel.election_get(user=request.user, slug=slug)
+        all_areas = election.polling_areas.all()
+        ids = set(
+            scope_areas(request.user, all_areas, Cap.REPORT_AREA).values_list("id", flat=True)
+        ) | set(
+            scope_units(request.user, all_areas, Cap.ENTER_MINUTES, "unit_id").values_list(
+                "id", flat=True
+            )
+        )
+        rows = CountMinutes.objects.filter(polling_area_id__in=ids).values_list(
+            "polling_area__code", "contest__code", "round", "status", "version"
+        )
+        keys = ("polling_area", "contest", "round", "status", "version")
+        return Response({"minutes": [dict(zip(keys, r, strict=True)) for r in rows]})
 
     @extend_schema(request=MinutesEntrySerializer, responses={200: OpenApiResponse()})
     def post(self, request: Request, slug: str) -> Response:

@@ -13,7 +13,14 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
 from common.vn import percent, percent_str
-from election.access import Cap, board_constituency_ids, can, can_constituency, scope_units
+from election.access import (
+    Cap,
+    board_constituency_ids,
+    can,
+    can_constituency,
+    scope_areas,
+    scope_units,
+)
 from election.models import (
     AdminUnit,
     Candidate,
@@ -632,10 +639,11 @@ def visible_constituency_ids(*, user: Any, election: Election) -> set[int] | Non
     ids = set(board_constituency_ids(user))
     contests = scope_units(user, election.contests.all(), Cap.VIEW, field="unit_id")
     ids |= set(Constituency.objects.filter(contest__in=contests).values_list("id", flat=True))
-    units = scope_units(user, AdminUnit.objects.filter(tree=election.tree), Cap.VIEW)
+    # constituencies with a polling area the user sees
+    areas = scope_areas(user, election.polling_areas.all(), Cap.VIEW)
     ids |= set(
-        Constituency.objects.filter(contest__election=election, units__in=units).values_list(
-            "id", flat=True
+        PollingAreaConstituency.objects.filter(polling_area__in=areas).values_list(
+            "constituency_id", flat=True
         )
     )
     return ids

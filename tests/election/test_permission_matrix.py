@@ -334,6 +334,67 @@ MATRIX: dict[str, Case] = {
     ),
 }
 
+
+def _enter_minutes(role: str, where: str) -> bool:
+    """Count minutes are keyed by the area's own team secretary or ward staff (ENTER_MINUTES)."""
+    return role == "superuser" or (role in ("team_secretary", "ward_staff") and where == "inside")
+
+
+def _settle_minutes(role: str, where: str) -> bool:
+    """Resolving and reopening minutes needs APPROVE over the area (committee members)."""
+    return role == "superuser" or (role == "committee_member" and where == "inside")
+
+
+MATRIX.update(
+    {
+        "results:overview": Case(lambda w, p, c: reverse("results:overview", args=[E]), _any_user),
+        "results:json": Case(lambda w, p, c: reverse("results:json", args=[E]), _any_user),
+        "results:unit": Case(
+            lambda w, p, c: reverse("results:unit", args=[E, _unit(w, p)]), _scoped
+        ),
+        "results:area": Case(
+            lambda w, p, c: reverse("results:area", args=[E, _area(w, p)]), _scoped
+        ),
+        "results:entry": Case(
+            lambda w, p, c: reverse("results:entry", args=[E, _area(w, p), "QH", "main"]),
+            _enter_minutes,
+        ),
+        "results:settle": Case(
+            lambda w, p, c: reverse("results:settle", args=[E, _area(w, p), "QH", "main"]),
+            _settle_minutes,
+        ),
+        "results:contest": Case(
+            lambda w, p, c: reverse("results:contest", args=[E, _contest(w, p)]), _scoped
+        ),
+        # the committee minutes of a contest belong to the unit running it (the city here)
+        "results:contest-doc": Case(
+            lambda w, p, c: reverse("results:contest-doc", args=[E, _contest(w, p), "xlsx"]),
+            _super_only,
+        ),
+        "results:constituency": Case(
+            lambda w, p, c: reverse("results:constituency", args=[E, _contest(w, p), 1]), _scoped
+        ),
+        "results:constituency-doc": Case(
+            lambda w, p, c: reverse(
+                "results:constituency-doc", args=[E, _contest(w, p), 1, "xlsx"]
+            ),
+            _scoped,
+        ),
+        "results:public": Case(
+            lambda w, p, c: reverse("results:public", args=[E]), lambda r, p: True
+        ),
+        "api-results": Case(lambda w, p, c: reverse("api-results", args=[E]), _any_user, api=True),
+        "api-results-progress": Case(
+            lambda w, p, c: reverse("api-results-progress", args=[E, _unit(w, p)]),
+            _scoped,
+            api=True,
+        ),
+        "api-minutes-entry": Case(
+            lambda w, p, c: reverse("api-minutes-entry", args=[E]), _any_user, api=True
+        ),
+    }
+)
+
 # URL names outside the matrix on purpose: the Django admin's own pages (staff only, covered by
 # admin:index and the admin tests) and static file serving.
 EXEMPT_PREFIXES = ("admin:",)
