@@ -276,41 +276,6 @@ MATRIX: dict[str, Case] = {
     "logout": Case(lambda w, p, c: reverse("logout"), lambda r, p: True),
     "set_language": Case(lambda w, p, c: reverse("set_language"), lambda r, p: True),
     "admin:index": Case(lambda w, p, c: reverse("admin:index"), _super_only),
-    # results (results/urls.py)
-    "results:overview": Case(lambda w, p, c: reverse("results:overview", args=[E]), _any_user),
-    "results:json": Case(lambda w, p, c: reverse("results:json", args=[E]), _any_user),
-    "results:unit": Case(lambda w, p, c: reverse("results:unit", args=[E, _unit(w, p)]), _scoped),
-    "results:area": Case(lambda w, p, c: reverse("results:area", args=[E, _area(w, p)]), _scoped),
-    "results:entry": Case(
-        lambda w, p, c: reverse("results:entry", args=[E, _area(w, p), "QH", "main"]),
-        lambda r, p: _own_team(r, p) or (r == "ward_staff" and p == "inside"),
-    ),
-    "results:settle": Case(
-        lambda w, p, c: reverse("results:settle", args=[E, _area(w, p), "QH", "main"]),
-        _committee,
-    ),
-    "results:contest": Case(
-        lambda w, p, c: reverse("results:contest", args=[E, _contest(w, p)]), _committee
-    ),
-    "results:contest-doc": Case(
-        lambda w, p, c: reverse("results:contest-doc", args=[E, _contest(w, p), "xlsx"]),
-        _super_only,
-    ),
-    "results:constituency": Case(
-        lambda w, p, c: reverse("results:constituency", args=[E, _contest(w, p), 1]), _committee
-    ),
-    "results:constituency-doc": Case(
-        lambda w, p, c: reverse("results:constituency-doc", args=[E, _contest(w, p), 1, "xlsx"]),
-        _committee,
-    ),
-    "results:public": Case(lambda w, p, c: reverse("results:public", args=[E]), _everyone),
-    "api-results": Case(lambda w, p, c: reverse("api-results", args=[E]), _any_user, api=True),
-    "api-results-progress": Case(
-        lambda w, p, c: reverse("api-results-progress", args=[E, _unit(w, p)]), _scoped, api=True
-    ),
-    "api-minutes-entry": Case(
-        lambda w, p, c: reverse("api-minutes-entry", args=[E]), _nobody, api=True
-    ),
     # turnout (realtime/urls.py)
     "turnout-start": Case(lambda w, p, c: reverse("turnout-start", args=[E]), _any_user),
     "turnout-report": Case(
