@@ -40,3 +40,11 @@ def test_stack_follows_the_environment():
         assert settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
         assert settings.CHANNEL_LAYERS["default"]["BACKEND"].endswith("InMemoryChannelLayer")
     assert settings.CELERY_TASK_ALWAYS_EAGER is (not os.environ.get("CELERY_BROKER_URL"))
+
+
+def test_interface_is_vietnamese_even_for_an_english_browser(client):
+    response = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "Đăng nhập" in response.content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+    response = client.get("/login/", HTTP_ACCEPT_LANGUAGE="vi")
+    assert "Log in" in response.content.decode()
