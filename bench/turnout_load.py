@@ -312,8 +312,16 @@ async def run(args: argparse.Namespace, setup: dict) -> dict:
         for code in a["units"]:
             truth[code] += voted
 
+    def shown_voted(d: dict) -> int | None:
+        """What the page shows: the message with the highest version (ties: the later)."""
+        best = None
+        for _, version, voted in d["msgs"]:
+            if best is None or version >= best[0]:
+                best = (version, voted)
+        return best[1] if best else None
+
     def converged() -> bool:
-        return all(d["msgs"] and d["msgs"][-1][2] == truth.get(d["unit"], 0) for d in dashboards)
+        return all(shown_voted(d) == truth.get(d["unit"], 0) for d in dashboards)
 
     deadline = time.perf_counter() + 60
     while time.perf_counter() < deadline and not converged():
