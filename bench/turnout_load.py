@@ -312,8 +312,16 @@ async def run(args: argparse.Namespace, setup: dict) -> dict:
         for code in a["units"]:
             truth[code] += voted
 
+    def shown_voted(d: dict) -> int | None:
+        """What the page shows: the message with the highest version (ties: the later)."""
+        best = None
+        for _, version, voted in d["msgs"]:
+            if best is None or version >= best[0]:
+                best = (version, voted)
+        return best[1] if best else None
+
     def converged() -> bool:
-        return all(d["msgs"] and d["msgs"][-1][2] == truth.get(d["unit"], 0) for d in dashboards)
+        return all(shown_voted(d) == truth.get(d["unit"], 0) for d in dashboards)
 
     deadline = time.perf_counter() + 60
     while time.perf_counter() < deadline and not converged():
@@ -349,6 +357,8 @@ async def run(args: argparse.Namespace, setup: dict) -> dict:
         final = shown[-1][1] if shown else None
         if final != sums.get(d["unit"], 0):
             lost += 1
+            if lost <= 3:
+                print("not final:", d["unit"], sums.get(d["unit"], 0), d["msgs"][-4:])
     finite = sorted(x for x in delays if x != float("inf"))
     missing = len(delays) - len(finite)
 
@@ -464,6 +474,25 @@ async def baseline(n: int = 2000) -> dict:
     }
 
 
+def stop_server(server: subprocess.Popen) -> None:
+    """Stop uvicorn and its worker processes (the process group it leads), bounded."""
+    import signal
+
+    try:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=5)
+    except ProcessLookupError:
+        pass
+    time.sleep(0.5)
+    try:
+        os.killpg(server.pid, signal.SIGKILL)  # any worker left behind
+    except ProcessLookupError:
+        pass
+
+
 def main() -> int:
     import functools
     import signal
@@ -508,6 +537,7 @@ def main() -> int:
         + ["--ws-max-size", "16777216"],
         cwd=ROOT,
         env=env,
+        start_new_session=True,  # its own process group: the workers are stopped with it
     )
     try:
         import socket
@@ -524,11 +554,7 @@ def main() -> int:
         if args.soak:
             result.update(asyncio.run(soak(args, setup, children(server.pid))))
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server)
     result["p99_target_s"] = 2.0
     result["ratio_p99_to_baseline"] = (
         round(result["p99_s"] / result["baseline_p99_s"], 1) if result["baseline_p99_s"] else None

@@ -32,7 +32,7 @@ def listed(*, election_id: int, area_ids: Iterable[int] | None = None) -> dict[i
 
     if area_ids is not None:
         return listed_counts(election=election_id, area_ids=list(area_ids))
-    return _cached("all", election_id, lambda: listed_counts(election=election_id))
+    return cached("all", election_id, lambda: listed_counts(election=election_id))
 
 
 def listed_by_sex(
@@ -43,10 +43,11 @@ def listed_by_sex(
 
     if area_ids is not None:
         return listed_counts_by_sex(election=election_id, area_ids=list(area_ids))
-    return _cached("sex", election_id, lambda: listed_counts_by_sex(election=election_id))
+    return cached("sex", election_id, lambda: listed_counts_by_sex(election=election_id))
 
 
-def _cached(kind: str, election_id: int, load):  # noqa: ANN001, ANN202
+def cached(kind: str, election_id: int, load):  # noqa: ANN001, ANN201
+    """A value of an election computed by load(), kept BAUCU_TURNOUT_LIST_TTL seconds."""
     key = (kind, election_id)
     ttl = _ttl()
     with _lock:

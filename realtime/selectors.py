@@ -79,6 +79,29 @@ class Rollup:
     areas_by_unit: dict[int, list[_Area]]  # areas under each wanted unit (any depth)
 
 
+def _election_areas(election_id: int) -> list[dict[str, Any]]:
+    """Every polling area of the election with its unit and Team (cached like the list sizes:
+    the structure does not change on voting day; a new contact shows within the TTL)."""
+    return denominators.cached(
+        "areas",
+        election_id,
+        lambda: list(
+            PollingArea.objects.filter(election_id=election_id)
+            .order_by("code")
+            .values(
+                "id",
+                "code",
+                "name",
+                "unit_id",
+                "unit__name",
+                "polling_day",
+                "team__name",
+                "team__contact",
+            )
+        ),
+    )
+
+
 def slot_state(election: Election, now: dt.datetime | None = None) -> dict[str, Any]:
     now = now or clock.now()
     keys = rules.slot_keys(election.turnout_slots)
@@ -110,20 +133,7 @@ def rollup(*, election: Election, unit_ids: list[int], now: dt.datetime | None =
     ):
         ancestors[desc].append(anc)
 
-    area_rows = list(
-        PollingArea.objects.filter(election=election, unit_id__in=list(ancestors))
-        .order_by("code")
-        .values(
-            "id",
-            "code",
-            "name",
-            "unit_id",
-            "unit__name",
-            "polling_day",
-            "team__name",
-            "team__contact",
-        )
-    )
+    area_rows = [a for a in _election_areas(election.id) if a["unit_id"] in ancestors]
     by_area: dict[int, dict[str, rules.Figures]] = defaultdict(dict)
     writes: dict[int, int] = defaultdict(int)
     reports = TurnoutReport.objects.filter(election=election)
