@@ -215,3 +215,17 @@ def admin(make_user):
 @pytest.fixture
 def day(mini_election, admin) -> Day:
     return build_day(mini_election, admin)
+
+
+@pytest.fixture
+def broken(day):
+    """The consistent day with two faults: a missing 11:00 report in 26734-02 (amber) and
+    unbalanced ballots in the HDND-79 minutes of 27499-01 (red)."""
+    from realtime.models import TurnoutReport
+    from results.models import CountMinutes
+
+    TurnoutReport.objects.filter(polling_area=day.areas["26734-02"], slot="11:00").delete()
+    CountMinutes.objects.filter(
+        polling_area=day.areas["27499-01"], contest=day.contests["HDND-79"]
+    ).update(ballots_invalid=4)
+    return day
