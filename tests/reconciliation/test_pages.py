@@ -125,3 +125,9 @@ def test_api_scope_and_schema(client, day, make_user):
     schema = client.get(reverse("api-schema"), HTTP_ACCEPT="application/json").content.decode()
     assert "/api/reconciliation/{slug}/{code}/" in schema
     assert "ReconciliationBoard" in schema
+
+
+def test_polling_area_page_links_to_its_row(client, day):
+    client.force_login(day.admin)
+    html = client.get(reverse("polling-area", args=[E, "26734-02"])).content.decode()
+    assert reverse("reconciliation:unit", args=[E, "26734"]) + "#pa-26734-02" in html
