@@ -131,3 +131,18 @@ def test_polling_area_page_links_to_its_row(client, day):
     client.force_login(day.admin)
     html = client.get(reverse("polling-area", args=[E, "26734-02"])).content.decode()
     assert reverse("reconciliation:unit", args=[E, "26734"]) + "#pa-26734-02" in html
+
+
+def test_api_at_an_instant_only_for_rehearsals(client, day):
+    client.force_login(day.admin)
+    url = reverse("api-reconciliation", args=[E, "79"])
+    morning = "2021-05-23T10:00:00+07:00"
+    assert client.get(url, {"at": morning}).status_code == 400  # not a rehearsal
+    day.election.is_rehearsal = True
+    day.election.save(update_fields=["is_rehearsal"])
+    assert client.get(url, {"at": "yesterday"}).status_code == 400
+    data = client.get(url, {"at": morning}).json()
+    # a rehearsal's slots are those of the day it is read: at 10:00 only 09:00 is due
+    assert data["slots_due"] == {"2021-05-23": ["09:00"]}
+    assert data["at"] == "2021-05-23T10:00:00+07:00"
+    assert data["totals"]["green"] == 5
