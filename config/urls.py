@@ -8,6 +8,7 @@ from common import views as common_views
 from election import api as election_api
 from election import views as election_views
 from realtime import urls as realtime_urls
+from reconciliation import urls as reconciliation_urls
 from results import urls as results_urls
 from voters import urls as voters_urls
 
@@ -33,6 +34,7 @@ api_patterns = [
     *voters_urls.api_urlpatterns,
     *results_urls.api_urlpatterns,
     *realtime_urls.api_urlpatterns,
+    *reconciliation_urls.api_urlpatterns,
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -54,5 +56,6 @@ urlpatterns = [
     path("", include((voters_urls.urlpatterns, "voters"))),
     path("", include((results_urls.urlpatterns, "results"))),
     path("", include("printing.urls")),
+    path("", include((reconciliation_urls.urlpatterns, "reconciliation"))),
     *realtime_urls.urlpatterns,
 ]

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "printing",
     "realtime",
     "results",
+    "reconciliation",
     "drill",
 ]
 

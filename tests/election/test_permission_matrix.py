@@ -370,6 +370,23 @@ MATRIX.update(
     }
 )
 
+# reconciliation board (reconciliation/urls.py): counts only, any role that sees the unit
+MATRIX.update(
+    {
+        "reconciliation:unit": Case(
+            lambda w, p, c: reverse("reconciliation:unit", args=[E, _unit(w, p)]), _scoped
+        ),
+        "reconciliation:xlsx": Case(
+            lambda w, p, c: reverse("reconciliation:xlsx", args=[E, _unit(w, p)]), _scoped
+        ),
+        "api-reconciliation": Case(
+            lambda w, p, c: reverse("api-reconciliation", args=[E, _unit(w, p)]),
+            _scoped,
+            api=True,
+        ),
+    }
+)
+
 # URL names outside the matrix on purpose: the Django admin's own pages (staff only, covered by
 # admin:index and the admin tests) and static file serving.
 EXEMPT_PREFIXES = ("admin:",)
