@@ -36,12 +36,6 @@ KINDS: tuple[FaultKind, ...] = (
         BOARD,
         "REC.LIST_NE_MINUTES",
     ),
-    FaultKind(
-        "ballots_unbalanced",
-        "ballots issued differ from voters who voted",
-        BOARD,
-        "REC.BALLOTS_UNBALANCED",
-    ),
     FaultKind("minutes_missing", "count minutes never entered", BOARD, "REC.MINUTES_MISSING"),
     FaultKind(
         "minutes_not_definitive",

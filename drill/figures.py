@@ -142,11 +142,6 @@ def listed_off_list_no_reason(clean: Minutes) -> Minutes:
     return replace(clean, voters_listed=clean.voters_listed + 2)
 
 
-def issued_off_voted(clean: Minutes) -> Minutes:
-    """Three more ballots issued than voters who voted (a warning at entry, acknowledged)."""
-    return replace(clean, ballots_issued=clean.ballots_issued + 3)
-
-
 def invalid_off_received(clean: Minutes) -> Minutes:
     """Invalid ballots keyed one too many: valid + invalid ≠ received (refused, F.201)."""
     return replace(clean, ballots_invalid=clean.ballots_invalid + 1)

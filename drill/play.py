@@ -262,8 +262,6 @@ class Drill:
                 first = second = fig.voted_off_turnout(sheet, clean, self.rng)
             elif kind == "list_ne_minutes":
                 first = second = fig.listed_off_list(clean)
-            elif kind == "ballots_unbalanced":
-                first = second = fig.issued_off_voted(clean)
             elif kind == "keying_difference":
                 second = fig.keyed_differently(clean)
             refused = {

@@ -4,6 +4,7 @@ reconciliation board (database), compare."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import random
 import time
 from collections.abc import Callable
@@ -57,13 +58,27 @@ class Outcome:
         }
 
 
+def day_over(election: Any) -> dt.datetime:
+    """The end of the day the drill played (today for a rehearsal, else the polling day): the
+    board is read as the committee reads it that night, every slot and the closing due."""
+    from realtime import clock
+    from realtime import rules as turnout_rules
+
+    now = clock.now()
+    day = turnout_rules.reporting_day(
+        polling_day=election.date, today=now.date(), rehearsal=election.is_rehearsal
+    )
+    return max(now, dt.datetime.combine(day, dt.time(23, 59), tzinfo=now.tzinfo))
+
+
 def read_board(election: Any) -> list[Flag]:
     """The reconciliation board of the whole election (every area, every contest)."""
     try:
         from reconciliation.selectors import board_unscoped
     except ImportError as exc:
         raise DrillRefused("the reconciliation board (app `reconciliation`) is missing") from exc
-    return board_flags(board_unscoped(election=election, unit=election.root).rows)
+    board = board_unscoped(election=election, unit=election.root, now=day_over(election))
+    return board_flags(board.rows)
 
 
 def run_drill(opts: DrillOptions, *, out: Callable[[str], Any] = print) -> Outcome:
@@ -131,5 +146,10 @@ def run_drill(opts: DrillOptions, *, out: Callable[[str], Any] = print) -> Outco
         out(f"  unexpected answer: {odd}")
     if len(day.unexpected) > 20:
         out(f"  … and {len(day.unexpected) - 20} more unexpected answers")
+    if any("future_slot" in odd for odd in day.unexpected):
+        out(
+            "  hint: the server refused slots that have not started yet: run it with "
+            "BAUCU_REHEARSAL_TIME=21:00 to play a rehearsal's whole day at any hour"
+        )
     out("DRILL PASSED" if verdict.ok and not day.unexpected else "DRILL FAILED")
     return Outcome(verdict=verdict, day=day, phases=phases, faults=plan)
