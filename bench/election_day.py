@@ -113,6 +113,19 @@ def import_voters_phase(election, areas: list, per_area: int) -> dict:  # noqa: 
         seed=2021,
         id_start=election.pk * 10_000_000,
     )
+    # synthetic people may share a name, a birth date and a sex, which printing rightly refuses
+    # until someone settles it: give such a namesake the next unused day (a year-only birth too)
+    from common.text import fold
+
+    seen: set[tuple[str, str, str]] = set()
+    for row in rows:
+        key = (fold(row["Họ và tên"]), row["Ngày sinh"], row["Giới tính"])
+        day = 0
+        while key in seen:
+            day += 1
+            row["Ngày sinh"] = f"{1 + day % 28:02d}/{1 + day // 28 % 12:02d}/{1950 + day % 40}"
+            key = (fold(row["Họ và tên"]), row["Ngày sinh"], row["Giới tính"])
+        seen.add(key)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "voters.csv"
         write_csv(rows, path)
