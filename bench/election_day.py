@@ -105,13 +105,15 @@ def import_voters_phase(election, areas: list, per_area: int) -> dict:  # noqa: 
     from voters.demo import generate_rows, write_csv
     from voters.services.import_list import import_voters
 
-    rows = generate_rows(  # one call: synthetic people never repeat across areas
-        area_codes=[a.code for a in areas],
-        per_area=per_area,
-        election_day=election.date,
-        ward_name={a.code: a.unit.name for a in areas},
-        seed=2021,
-        id_start=election.pk * 10_000_000,
+    rows = list(
+        generate_rows(  # one call: synthetic people never repeat across areas
+            area_codes=[a.code for a in areas],
+            per_area=per_area,
+            election_day=election.date,
+            ward_name={a.code: a.unit.name for a in areas},
+            seed=2021,
+            id_start=election.pk * 10_000_000,
+        )
     )
     # synthetic people may share a name, a birth date and a sex, which printing rightly refuses
     # until someone settles it: give such a namesake the next unused day (a year-only birth too)
