@@ -9,16 +9,17 @@ real ASGI server (uvicorn) started here as subprocesses (their process groups ar
 the end), it plays the day in the order it happens and times each phase:
 
 1. voter import: demo voters (voters.demo) through the import service (parse, check, upsert);
-2. card printing: one print job over the city, fanned out per polling area to the worker;
+2. card printing: one print job over the played unit (the city; --quick: its district), fanned
+   out per polling area to the worker;
 3. the drill (manage.py rehearse, drill/): turnout of every played area at every slot with
    dashboards on websockets (p50/p99 report → dashboard), count minutes keyed twice, the
    coordinator settling differences, the reconciliation board read and checked;
 4. results of every constituency, and all committee minutes (a PDF per constituency and the
    city's XLSX).
 
---quick: the demo election hcm-2021 (small definition), voters in the first 40 polling areas
-(300 each), the drill at small scale, committee minutes of the constituencies it touched:
-under 2 minutes. --scale city: every polling area of the
+--quick: the demo election hcm-2021 (small definition), voters in the 20 polling areas of one
+urban district (300 each), the drill at small scale, committee minutes of the constituencies it
+touched: under 2 minutes on an idle machine. --scale city: every polling area of the
 city definition, `--per-area` voters each (default: each area's estimate), the drill at city
 scale. The critical path is the sum of the phases in the order they depend on each other;
 `after_close_s` is the part after polls close (minutes, settlement, board, results, minutes
@@ -41,6 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 REHEARSAL_TIME = "21:00"
+QUICK_DISTRICT = "765"  # Bình Thạnh: 20 polling areas in the demo's small definition
 
 
 def setup_django() -> None:
@@ -140,7 +142,7 @@ def import_voters_phase(election, areas: list, per_area: int) -> dict:  # noqa: 
     return {"s": round(s, 2), "voters": result.created, "per_s": round(result.created / s, 1)}
 
 
-def print_phase(election) -> dict:  # noqa: ANN001
+def print_phase(election, unit) -> dict:  # noqa: ANN001
     from django.contrib.auth import get_user_model
 
     from common.models import Job
@@ -150,7 +152,7 @@ def print_phase(election) -> dict:  # noqa: ANN001
 
     admin = get_user_model().objects.create_superuser("bench-admin", password=None)
     t = time.perf_counter()
-    job = print_job_create(actor=admin, election=election, unit=election.root, kind=CARDS)
+    job = print_job_create(actor=admin, election=election, unit=unit, kind=CARDS)
     deadline = time.monotonic() + 3600
     while time.monotonic() < deadline:
         job.refresh_from_db()
@@ -253,9 +255,11 @@ def main() -> int:
     load1 = os.getloadavg()[0]
     t_all = time.perf_counter()
     election = load_structure(scale)
-    areas = list(election.polling_areas.select_related("unit").order_by("code"))
-    if scale != "city":
-        areas = areas[:40]
+    areas = list(election.polling_areas.select_related("unit__parent").order_by("code"))
+    scope = election.root
+    if scale != "city":  # one urban district of the demo (20 polling areas, 2 contests)
+        areas = [a for a in areas if a.unit.parent and a.unit.parent.code == QUICK_DISTRICT]
+        scope = areas[0].unit.parent
     per_area = args.per_area or (300 if scale != "city" else 1700)  # city: 5.4 M / 3,196
     figures: dict = {"scale": scale, "areas": len(areas)}
     figures["voter_import"] = import_voters_phase(election, areas, per_area)
@@ -271,7 +275,7 @@ def main() -> int:
     )
     server = None
     try:
-        figures["card_printing"] = print_phase(election)
+        figures["card_printing"] = print_phase(election, scope)
         print("card printing:", figures["card_printing"])
         server = start(
             [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1"]
