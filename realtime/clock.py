@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 
 def now() -> dt.datetime:
     """Now, aware, in the site's time zone (Asia/Ho_Chi_Minh)."""
     return timezone.localtime(timezone.now())
+
+
+def now_for(election: Any) -> dt.datetime:
+    """Now for one election's turnout. A rehearsal may run on a simulated time of day
+    (setting BAUCU_REHEARSAL_TIME = "HH:MM", today's date) so that a drill can play a whole
+    election day at any hour; a real election always runs on the real clock."""
+    current = now()
+    at = getattr(settings, "BAUCU_REHEARSAL_TIME", "")
+    if at and getattr(election, "is_rehearsal", False):
+        hh, mm = at.split(":")
+        current = current.replace(hour=int(hh), minute=int(mm), second=0, microsecond=0)
+    return current

@@ -103,7 +103,7 @@ def _election_areas(election_id: int) -> list[dict[str, Any]]:
 
 
 def slot_state(election: Election, now: dt.datetime | None = None) -> dict[str, Any]:
-    now = now or clock.now()
+    now = now or clock.now_for(election)
     keys = rules.slot_keys(election.turnout_slots)
     day = rules.reporting_day(
         polling_day=election.date, today=now.date(), rehearsal=election.is_rehearsal

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from election import selectors as esel
-from election.access import Cap, can_enter_minutes, scope_areas, scope_units
+from election.access import Cap, can_enter_minutes, can_settle_minutes, scope_areas, scope_units
 from results import rules, selectors
 from results.models import CountMinutes
 from results.services import minutes as svc
@@ -113,4 +113,95 @@ class MinutesEntryView(APIView):
         return Response({"ok": True, "entered": summary.entered, "states": summary.states})
 
 
-__all__ = ["MinutesEntryView", "ProgressView", "ResultsView", "rules", "svc"]
+class MinutesResolveSerializer(serializers.Serializer):
+    polling_area = serializers.CharField(max_length=32)
+    contest = serializers.CharField(max_length=32)
+    round = serializers.ChoiceField(choices=["main", "revote", "additional"], default="main")
+    action = serializers.ChoiceField(
+        choices=["keep_first", "keep_second", "discard_first", "discard_second", "discard_both"]
+    )
+    version = serializers.IntegerField(required=False, min_value=0)
+
+
+class MinutesResolveView(APIView):
+    """GET: the minutes whose two entries differ that the user may settle, with the figures
+    they differ on. POST: a coordinator settles one (the same service as the settle page)."""
+
+    def _settleable(self, request: Request, election: Any) -> list[CountMinutes]:
+        qs = CountMinutes.objects.filter(
+            polling_area__election=election, status=CountMinutes.Status.DIFFERENT
+        ).select_related("polling_area", "contest", "constituency")
+        return [
+            m
+            for m in qs.order_by("polling_area__code", "contest_id", "round")
+            if can_settle_minutes(request.user, m.polling_area, m.constituency)
+        ]
+
+    @extend_schema(responses={200: OpenApiResponse(description="minutes with differing entries")})
+    def get(self, request: Request, slug: str) -> Response:
+        election = esel.election_get(user=request.user, slug=slug)
+        out = []
+        for m in self._settleable(request, election):
+            entries = {e.number: e.data for e in m.entries.filter(current=True)}
+            out.append(
+                {
+                    "polling_area": m.polling_area.code,
+                    "contest": m.contest.code,
+                    "round": m.round,
+                    "version": m.version,
+                    "differences": rules.entry_differences(entries.get(1, {}), entries.get(2, {})),
+                }
+            )
+        return Response({"minutes": out})
+
+    @extend_schema(request=MinutesResolveSerializer, responses={200: OpenApiResponse()})
+    def post(self, request: Request, slug: str) -> Response:
+        election = esel.election_get(user=request.user, slug=slug)
+        data = MinutesResolveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        m = (
+            CountMinutes.objects.filter(
+                polling_area__election=election,
+                polling_area__code=v["polling_area"],
+                contest__code=v["contest"],
+                round=v["round"],
+            )
+            .select_related("polling_area", "constituency")
+            .first()
+        )
+        if m is None:
+            return Response({"detail": "no such minutes"}, status=status.HTTP_404_NOT_FOUND)
+        if not can_settle_minutes(request.user, m.polling_area, m.constituency):
+            raise PermissionDenied
+        try:
+            with translation.override("vi"):
+                m = svc.minutes_resolve(
+                    actor=request.user,
+                    minutes=m,
+                    action=v["action"],
+                    expected_version=v.get("version"),
+                    source="api",
+                )
+        except svc.MinutesError as exc:
+            return Response(
+                {
+                    "ok": False,
+                    "reason": str(exc),
+                    "errors": [f.as_dict() for f in exc.findings],
+                },
+                status=status.HTTP_409_CONFLICT
+                if isinstance(exc, svc.StaleVersion | svc.WrongState)
+                else status.HTTP_400_BAD_REQUEST,
+            )
+        return Response({"ok": True, "status": m.status, "version": m.version})
+
+
+__all__ = [
+    "MinutesEntryView",
+    "MinutesResolveView",
+    "ProgressView",
+    "ResultsView",
+    "rules",
+    "svc",
+]

@@ -40,4 +40,9 @@ api_urlpatterns = [
         api.MinutesEntryView.as_view(),
         name="api-minutes-entry",
     ),
+    path(
+        "elections/<slug:slug>/minutes/resolve/",
+        api.MinutesResolveView.as_view(),
+        name="api-minutes-resolve",
+    ),
 ]

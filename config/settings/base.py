@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "realtime",
     "results",
     "reconciliation",
+    "drill",
 ]
 
 MIDDLEWARE = [
@@ -233,4 +234,7 @@ LOGGING = {
 }
 
 BAUCU_DEMO = os.environ.get("BAUCU_DEMO", "0") == "1"
+# A rehearsal's turnout clock may be set to a time of day ("HH:MM") so that a drill
+# (manage.py rehearse) plays a whole election day at any hour; real elections ignore it.
+BAUCU_REHEARSAL_TIME = os.environ.get("BAUCU_REHEARSAL_TIME", "")
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True

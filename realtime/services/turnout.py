@@ -71,8 +71,8 @@ def turnout_report_submit(
     """Save a cumulative count for one slot of one polling area (only its own Team reports)."""
     if not can_area(actor, Cap.REPORT_AREA, area):
         raise PermissionDenied
-    now = now or clock.now()
     election: Election = area.election
+    now = now or clock.now_for(election)
     keys = rules.slot_keys(election.turnout_slots)
     sub = rules.Submission(
         slot=slot,

@@ -360,6 +360,16 @@ MATRIX.update(
     }
 )
 
+# the election-day drill (issue 8): coordinators settle differing entries through the API;
+# GET lists the differing minutes the user may settle (an empty list outside their units)
+MATRIX.update(
+    {
+        "api-minutes-resolve": Case(
+            lambda w, p, c: reverse("api-minutes-resolve", args=[E]), _any_user, api=True
+        ),
+    }
+)
+
 # reconciliation board (reconciliation/urls.py): counts only, any role that sees the unit
 MATRIX.update(
     {
