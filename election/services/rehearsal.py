@@ -205,9 +205,11 @@ class WipeSummary:
 
 
 def _files_of(election_id: int) -> list[Path]:
-    """The files the rehearsal left on disk: printed PDFs, job zips, uploaded voter files."""
+    """The files the rehearsal left on disk: printed PDFs, job zips and manifests (the print
+    jobs' folders whole), uploaded voter files."""
     from common.models import Job
     from printing.models import PrintedFile
+    from printing.services.print_jobs import job_dir
     from voters.models import VoterImport
 
     media = Path(settings.MEDIA_ROOT)
@@ -223,6 +225,10 @@ def _files_of(election_id: int) -> list[Path]:
         .exclude(result_file="")
         .values_list("result_file", flat=True)
     ]
+    for job_id in Job.objects.filter(election_id=election_id).values_list("pk", flat=True):
+        folder = job_dir(job_id)
+        if folder.is_dir():
+            out += [p for p in folder.rglob("*") if p.is_file()]
     out += [
         Path(p)
         for p in VoterImport.objects.filter(election_id=election_id)
@@ -244,7 +250,7 @@ def _remove_files(paths: list[Path]) -> int:
         roots.append(Path(settings.VAR_DIR))
     removed = 0
     folders: set[Path] = set()
-    for path in paths:
+    for path in dict.fromkeys(paths):  # once each, in order
         if not _inside(path, roots):
             log.warning("rehearsal wipe: %s is outside the data folders; left alone", path)
             continue
@@ -293,6 +299,7 @@ def wipe_rehearsal(
                 _("Only a rehearsal election can be wiped; %(slug)s is a real election.")
                 % {"slug": election.slug}
             )
+        election_id, root_id = locked.pk, locked.root_id  # the pk is gone after a delete
         summary = WipeSummary(election=locked.slug)
         files = _files_of(locked.pk)
         for name, qs in _data_querysets(locked.pk):
@@ -308,10 +315,10 @@ def wipe_rehearsal(
             actor=actor,
             action="rehearsal.wiped",
             object_type=Election._meta.label,
-            object_id=str(locked.pk),
+            object_id=str(election_id),
             object_repr=str(locked),
-            unit_id=locked.root_id,
-            election_id=locked.pk,
+            unit_id=root_id,
+            election_id=election_id,
             source=source,
             extra={
                 "slug": locked.slug,
@@ -321,7 +328,6 @@ def wipe_rehearsal(
                 "including_structure": including_structure,
             },
         )
-        election_id = locked.pk
 
         def after_commit() -> None:
             summary.files = _remove_files(files)
