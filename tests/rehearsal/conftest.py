@@ -3,6 +3,7 @@ administrative tree, each filled through the real services with data of every ki
 
 from __future__ import annotations
 
+import copy
 import csv
 import datetime as dt
 from collections.abc import Callable
@@ -28,10 +29,11 @@ def rehearsal_election(db, mini_doc):
     """The same structure as the mini election, as a rehearsal on the same unit tree."""
     from election.services.definition_import import import_definition
 
-    mini_doc["election"].update(
+    doc = copy.deepcopy(mini_doc)  # mini_election may import the same document
+    doc["election"].update(
         slug=REHEARSAL, rehearsal=True, unit_tree="mini-2021", name="Diễn tập bầu cử 2021"
     )
-    return import_definition(data=mini_doc, source="test").election
+    return import_definition(data=doc, source="test").election
 
 
 @pytest.fixture
