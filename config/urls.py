@@ -51,6 +51,7 @@ urlpatterns = [
     path("e/<slug:slug>/pa/<str:code>/", election_views.polling_area_detail, name="polling-area"),
     path("e/<slug:slug>/contests/<str:code>/", election_views.contest_detail, name="contest"),
     path("e/<slug:slug>/accounts/", election_views.accounts, name="accounts"),
+    path("e/<slug:slug>/rehearsal/", election_views.rehearsal, name="rehearsal"),
     path("jobs/<int:pk>/", common_views.job_detail, name="job"),
     path("audit/", common_views.audit_list, name="audit"),
     path("", include((voters_urls.urlpatterns, "voters"))),

@@ -93,9 +93,19 @@ class ContestInline(admin.TabularInline):
 @admin.register(Election)
 class ElectionAdmin(AuditedAdmin):
     list_display = ["slug", "name", "date", "root", "is_rehearsal"]
+    list_filter = ["is_rehearsal"]
     raw_id_fields = ["root"]
     inlines = [ContestInline]
     change_list_template = "admin/election/election/change_list.html"
+    change_form_template = "admin/election/election/change_form.html"
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):  # noqa: ANN201
+        kwargs.setdefault("help_texts", {})["is_rehearsal"] = gettext_lazy(
+            "Every page and document carries a DIỄN TẬP mark and the data can be wiped. A real "
+            "election cannot become a rehearsal once voting has started; a rehearsal becomes "
+            "real only after its data is wiped."
+        )
+        return super().get_form(request, obj, change, **kwargs)
 
     def get_urls(self) -> list:
         return [

@@ -75,3 +75,30 @@ class AccountForm(forms.Form):
         data["unit_obj"] = unit
         data["body_obj"] = body
         return data
+
+
+class WipeRehearsalForm(forms.Form):
+    """Wiping a rehearsal asks the user to type the election's slug."""
+
+    confirm = forms.CharField(
+        label=_("Type the election's code to confirm"), max_length=64, strip=True
+    )
+    including_structure = forms.BooleanField(
+        label=_(
+            "Also delete the structure (contests, polling areas, candidates, bodies) and the "
+            "election itself"
+        ),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, slug: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.slug = slug
+
+    def clean_confirm(self) -> str:
+        value = self.cleaned_data["confirm"]
+        if value != self.slug:
+            raise forms.ValidationError(
+                _("Type exactly %(slug)s to confirm.") % {"slug": self.slug}
+            )
+        return value

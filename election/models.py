@@ -69,7 +69,7 @@ class Election(models.Model):
     tree = models.ForeignKey(UnitTree, on_delete=models.PROTECT, related_name="elections")
     root = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+")
     turnout_slots = models.JSONField(default=list)
-    is_rehearsal = models.BooleanField(default=False)
+    is_rehearsal = models.BooleanField(default=False)  # docs/rehearsal.md
 
     class Meta:
         verbose_name = _("election")
@@ -78,6 +78,22 @@ class Election(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """Switching between real and rehearsal follows election.rules (see docs/rehearsal.md)."""
+        super().clean()
+        if self.pk is None:
+            return
+        before = Election.objects.filter(pk=self.pk).values_list("is_rehearsal", flat=True).first()
+        if before is None or before == self.is_rehearsal:
+            return
+        from django.core.exceptions import ValidationError
+
+        from election.services.rehearsal import switch_refusal
+
+        problem = switch_refusal(self, to_rehearsal=self.is_rehearsal)
+        if problem:
+            raise ValidationError({"is_rehearsal": problem})
 
 
 class Contest(models.Model):

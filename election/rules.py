@@ -64,3 +64,42 @@ def ballot_order_key(
     then the earlier birth date first. A year-only birth date sorts as the start of that year."""
     birth = birth_date or (dt.date(birth_year, 1, 1) if birth_year else dt.date.max)
     return (vi_sort_key(given), vi_sort_key(family), vi_sort_key(middle), birth)
+
+
+# Rehearsal mode (docs/rehearsal.md): when an election may switch between real and rehearsal.
+VOTING_STARTED = "voting_started"
+TURNOUT_REPORTED = "turnout_reported"
+MINUTES_EXIST = "minutes_exist"
+NOT_WIPED = "not_wiped"
+
+
+def first_polling_day(election_day: dt.date, area_days: list[dt.date | None]) -> dt.date:
+    """The first day anyone votes: election day, or an earlier polling day of an area."""
+    return min([election_day, *[d for d in area_days if d is not None]])
+
+
+def rehearsal_switch_refusal(
+    *,
+    to_rehearsal: bool,
+    today: dt.date,
+    first_day: dt.date,
+    turnout_reports: int,
+    count_minutes: int,
+    rehearsal_data: int,
+) -> str | None:
+    """Why the switch is refused (None: allowed).
+
+    real → rehearsal: never once voting has started — the first polling day reached, or any
+    turnout report or count minutes recorded (a rehearsal's data can be wiped; a real
+    election's must never be). rehearsal → real: only once the rehearsal's data is wiped, so
+    nothing typed during the rehearsal can be taken for a real figure.
+    """
+    if to_rehearsal:
+        if today >= first_day:
+            return VOTING_STARTED
+        if turnout_reports:
+            return TURNOUT_REPORTED
+        if count_minutes:
+            return MINUTES_EXIST
+        return None
+    return NOT_WIPED if rehearsal_data else None

@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 
 from election import selectors
 from election.access import Cap, can, home_unit, roles_of, scope_units, visible_elections
-from election.forms import AccountForm
+from election.forms import AccountForm, WipeRehearsalForm
 from election.models import Role
+from election.services import rehearsal as rehearsal_service
 from election.services.accounts import account_create, role_revoke
 
 
@@ -67,6 +68,7 @@ def unit_detail(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             "direct_areas": direct_areas,
             "contests": selectors.contests_for_unit(election=election, unit=unit),
             "can_manage": can(request.user, Cap.MANAGE_STRUCTURE, unit),
+            "can_rehearse": can(request.user, Cap.MANAGE_STRUCTURE, election.root),
             "total_voters": sum(c["voters"] for c in children)
             + sum(a.voters_estimate or 0 for a in direct_areas),
         },
@@ -157,4 +159,67 @@ def accounts(request: HttpRequest, slug: str) -> HttpResponse:
             "roles": roles,
         },
         status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def rehearsal(request: HttpRequest, slug: str) -> HttpResponse:
+    """Rehearsal mode of an election: what it holds, switch real ↔ rehearsal, wipe (typed
+    confirmation). For whoever manages the structure of the election's root."""
+    election = selectors.election_get(user=request.user, slug=slug)
+    if not can(request.user, Cap.MANAGE_STRUCTURE, election.root):
+        raise PermissionDenied
+    action = request.POST.get("action") if request.method == "POST" else None
+    form = WipeRehearsalForm(request.POST if action == "wipe" else None, slug=election.slug)
+    status = 200
+    if action == "wipe":
+        if form.is_valid():
+            try:
+                summary = rehearsal_service.wipe_rehearsal(
+                    actor=request.user,
+                    election=election,
+                    including_structure=form.cleaned_data["including_structure"],
+                )
+            except rehearsal_service.RehearsalError as exc:
+                form.add_error(None, exc.messages[0])
+            else:
+                messages.success(
+                    request,
+                    _("Rehearsal data wiped: %(n)s records deleted.") % {"n": summary.total},
+                )
+                if summary.structure:
+                    return redirect("home")
+                return redirect("rehearsal", slug=slug)
+        status = 400
+    elif action == "switch":
+        to_rehearsal = request.POST.get("to") == "rehearsal"
+        try:
+            rehearsal_service.election_set_rehearsal(
+                actor=request.user, election=election, rehearsal=to_rehearsal
+            )
+        except rehearsal_service.RehearsalError as exc:
+            messages.error(request, exc.messages[0])
+            status = 400
+        else:
+            messages.success(
+                request,
+                _("The election is now a rehearsal.")
+                if to_rehearsal
+                else _("The election is now a real election."),
+            )
+            return redirect("rehearsal", slug=slug)
+    counts = rehearsal_service.data_counts(election)
+    return render(
+        request,
+        "election/rehearsal.html",
+        {
+            "election": election,
+            "rows": [(rehearsal_service.DATA_LABELS[k], n) for k, n in counts.items()],
+            "total": sum(counts.values()),
+            "form": form,
+            "switch_refusal": rehearsal_service.switch_refusal(
+                election, to_rehearsal=not election.is_rehearsal
+            ),
+        },
+        status=status,
     )

@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.rehearsal import mark_json
 from common.vn import percent_str
 from election import selectors as election_selectors
 from election.access import Cap, scope_areas
@@ -212,4 +213,4 @@ class PublicTurnout(generics.GenericAPIView):
         else:
             data = dict(PublicationOut(pub).data)
         data["versions"] = [{"version": p.version, "slot": p.slot} for p in qs]
-        return Response(data)
+        return Response(mark_json(data, election.is_rehearsal))

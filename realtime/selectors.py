@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from common.rehearsal import mark_json
 from common.vn import percent_str
 from election.access import Cap, scope_areas
 from election.models import AdminUnit, Election, PollingArea, UnitAncestry
@@ -325,6 +326,7 @@ def snapshot_from(r: Rollup, unit_id: int) -> dict[str, Any]:
         "not_reported_count": len(late),
         "not_reported": late[:MISSING_LIMIT],
         "below_half": below[:MISSING_LIMIT],
+        **({"rehearsal": True} if r.election.is_rehearsal else {}),
     }
 
 
@@ -364,7 +366,8 @@ def publication_data(
                 **{k: v for k, v in _figures(r.acc[unit.id], i).items() if k != "reported"},
             }
         )
-    return {"format": FORMAT, "election": election.slug, "slot": slot, "units": rows}
+    doc = {"format": FORMAT, "election": election.slug, "slot": slot, "units": rows}
+    return mark_json(doc, election.is_rehearsal)
 
 
 def reports_for_area(*, area: PollingArea) -> QuerySet[TurnoutReport]:

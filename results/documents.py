@@ -33,6 +33,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import Flowable
 
+from common.rehearsal import mark_workbook, pdf_subject, stamp_page, start_sheet
 from common.spreadsheet import safe_cell
 from common.vn import format_int, format_percent, percent
 from election.models import Constituency, Election
@@ -351,8 +352,10 @@ def board_story(
     return story
 
 
-def _footer(text: str) -> Any:
+def _footer(text: str, rehearsal: bool = False) -> Any:
     def draw(canvas: Any, doc: Any) -> None:
+        if rehearsal:
+            stamp_page(canvas, *doc.pagesize)
         canvas.saveState()
         canvas.setFont(REGULAR, 7)
         canvas.drawString(15 * mm, 8 * mm, text)
@@ -362,7 +365,7 @@ def _footer(text: str) -> Any:
     return draw
 
 
-def _build(story: list[Flowable], footer: str, title: str) -> bytes:
+def _build(story: list[Flowable], footer: str, title: str, rehearsal: bool = False) -> bytes:
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
         buf,
@@ -371,10 +374,11 @@ def _build(story: list[Flowable], footer: str, title: str) -> bytes:
         rightMargin=16 * mm,
         topMargin=9 * mm,
         bottomMargin=12 * mm,
-        title=title,
+        title=pdf_subject(title, rehearsal),
         author="Baucu",
     )
-    doc.build(story, onFirstPage=_footer(footer), onLaterPages=_footer(footer))
+    on_page = _footer(footer, rehearsal)
+    doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
     return buf.getvalue()
 
 
@@ -403,6 +407,7 @@ def board_minutes_pdf(result: ConstituencyResult, election: Election) -> bytes:
         story,
         _stamp(result.official),
         f"Biên bản xác định kết quả bầu cử – ĐVBC số {result.constituency.number}",
+        election.is_rehearsal,
     )
 
 
@@ -539,6 +544,7 @@ def committee_minutes_pdf(summary: ContestSummary, election: Election) -> bytes:
         committee_story(summary, election),
         _stamp(summary.official),
         f"Biên bản của Ủy ban bầu cử – {summary.contest.code}",
+        election.is_rehearsal,
     )
 
 
@@ -557,7 +563,8 @@ def election_pdf(
                 story.append(PageBreak())
                 story += board_story(r, election, units.get(r.constituency.id, []))
     official = bool(summaries) and all(s.official for s in summaries)
-    return _build(story, _stamp(official), f"Kết quả bầu cử – {election.slug}")
+    title = f"Kết quả bầu cử – {election.slug}"
+    return _build(story, _stamp(official), title, election.is_rehearsal)
 
 
 def printed_texts(summaries: list[ContestSummary], election: Election) -> list[str]:
@@ -584,6 +591,7 @@ def results_xlsx(summaries: list[ContestSummary], election: Election) -> bytes:
     official = bool(summaries) and all(s.official for s in summaries)
 
     def header(ws: Any, titles: list[str]) -> None:
+        start_sheet(ws, election.is_rehearsal)
         ws.append([safe_cell(f"{election.name} — {status_line(official)}")])
         cells = []
         for t in titles:
@@ -689,6 +697,7 @@ def results_xlsx(summaries: list[ContestSummary], election: Election) -> bytes:
         for r in s.results:
             for n in r.notes:
                 ws.append([safe_cell(s.contest.code), r.constituency.number, safe_cell(n)])
+    mark_workbook(wb, election.is_rehearsal)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
+from common.rehearsal import mark_json
 from common.vn import percent, percent_str
 from election.access import (
     Cap,
@@ -428,12 +429,13 @@ def results_document(
     results = (
         results if results is not None else compute_results(election=election, contest=contest)
     )
-    return {
+    doc = {
         "format": "baucu.results/1",
         "election": election.slug,
         "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "constituencies": [r.as_json() for r in results],
     }
+    return mark_json(doc, election.is_rehearsal)
 
 
 @dataclass

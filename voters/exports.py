@@ -12,6 +12,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from common.rehearsal import mark_workbook, start_sheet
 from common.spreadsheet import safe_cell
 from common.vn import format_date
 from voters import rules
@@ -24,19 +25,23 @@ def _c(value: Any) -> Any:
     return safe_cell(value) if isinstance(value, str) else value
 
 
-def _save(wb: Workbook) -> bytes:
+def _save(wb: Workbook, election: Any = None) -> bytes:
+    mark_workbook(wb, bool(election and election.is_rehearsal))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
 
 
-def template_xlsx() -> bytes:
-    """The import template (formats.md §2) with one example row."""
+def template_xlsx(election: Any = None) -> bytes:
+    """The import template (formats.md §2) with one example row (a rehearsal's carries the
+    banner above the headers: the import takes the first row holding the headers)."""
     wb = Workbook()
     ws = wb.active
     ws.title = "Danh sách cử tri"
+    start_sheet(ws, bool(election and election.is_rehearsal))
     ws.append(list(rules.TEMPLATE_HEADERS))
-    for c in ws[1]:
+    head_row = ws.max_row
+    for c in ws[head_row]:
         c.font = BOLD
     ws.append(
         [
@@ -56,10 +61,10 @@ def template_xlsx() -> bytes:
     )
     for col in "ABCDEFGHIJKL":
         ws.column_dimensions[col].width = 20
-    for row in ws.iter_rows(min_row=2):
+    for row in ws.iter_rows(min_row=head_row + 1):
         for c in row:
             c.number_format = "@"
-    return _save(wb)
+    return _save(wb, election)
 
 
 def area_list_xlsx(*, election: Any, area: Any, voters: Iterable[Any]) -> bytes:
@@ -71,6 +76,7 @@ def area_list_xlsx(*, election: Any, area: Any, voters: Iterable[Any]) -> bytes:
     contests = [c for c, _n in footer["contests"]]
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Danh sách")
+    start_sheet(ws, election.is_rehearsal)
     ws.append([_c(f"DANH SÁCH CỬ TRI · {election.name}")])
     ws.append([_c(f"Khu vực bỏ phiếu {area.code} · {area.name} · {area.unit.name}")])
     ws.append(
@@ -114,19 +120,20 @@ def area_list_xlsx(*, election: Any, area: Any, voters: Iterable[Any]) -> bytes:
     ws.append(["Tổng số cử tri", footer["total"], "Nam", footer["M"], "Nữ", footer["F"]])
     for c, n in footer["contests"]:
         ws.append([_c(c.name), n])
-    return _save(wb)
+    return _save(wb, election)
 
 
 def rollup_xlsx(*, election: Any, unit: Any, data: dict[str, Any]) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "Tổng hợp cử tri"
+    start_sheet(ws, election.is_rehearsal)
     ws.append([_c(f"TỔNG HỢP SỐ CỬ TRI · {unit.name}")])
     ws.append([_c(election.name)])
     head = ["Mã", "Đơn vị / Khu vực bỏ phiếu", "Tổng số cử tri", "Nam", "Nữ"]
     head += [_c(c.name) for c in data["contests"]]
     ws.append(head)
-    for c in ws[3]:
+    for c in ws[ws.max_row]:
         c.font = BOLD
     for r in data["rows"]:
         obj = r["obj"]
@@ -138,7 +145,7 @@ def rollup_xlsx(*, election: Any, unit: Any, data: dict[str, Any]) -> bytes:
     for c in ws[ws.max_row]:
         c.font = BOLD
     ws.column_dimensions["B"].width = 36
-    return _save(wb)
+    return _save(wb, election)
 
 
 def changes_xlsx(
@@ -153,10 +160,11 @@ def changes_xlsx(
     wb = Workbook()
     ws = wb.active
     ws.title = "Biến động cử tri"
+    start_sheet(ws, election.is_rehearsal)
     ws.append([_c(f"BÁO CÁO BIẾN ĐỘNG CỬ TRI · {unit.name}")])
     ws.append([_c(f"Từ {format_date(start)} đến {format_date(end)} · {election.name}")])
     ws.append(["Khu vực", "Đầu kỳ", "Tăng", "Giảm", "Cuối kỳ", *[_c(label) for _k, label in kinds]])
-    for c in ws[3]:
+    for c in ws[ws.max_row]:
         c.font = BOLD
         c.alignment = Alignment(wrap_text=True)
     for r in report["areas"]:
@@ -167,6 +175,7 @@ def changes_xlsx(
     ws.append(["Tổng cộng", t["start"], t["added"], t["removed"], t["end"], *t["kind_list"]])
     if report["events"]:
         names = wb.create_sheet("Danh sách biến động")
+        start_sheet(names, election.is_rehearsal)
         names.append(["Khu vực", "STT", "Họ và tên", "Ngày sinh", "Biến động", "Lý do", "Ghi chú",
                       "Thời điểm"])  # fmt: skip
         for e in report["events"]:
@@ -183,7 +192,7 @@ def changes_xlsx(
                     e.at.astimezone(rules.VN_TZ).strftime("%d/%m/%Y %H:%M"),
                 ]
             )
-    return _save(wb)
+    return _save(wb, election)
 
 
 def import_errors_xlsx(imp: Any) -> bytes:
@@ -197,4 +206,4 @@ def import_errors_xlsx(imp: Any) -> bytes:
 
     codes = dict(PollingArea.objects.filter(election=imp.election).values_list("id", "code"))
     codes.update({str(k): v for k, v in codes.items()})
-    return _save(build_error_workbook(result, codes))
+    return _save(build_error_workbook(result, codes, rehearsal=imp.election.is_rehearsal))

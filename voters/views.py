@@ -504,5 +504,5 @@ def import_errors(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 def template_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
-    esel.election_get(user=request.user, slug=slug)
-    return _xlsx(exports.template_xlsx(), "mau-danh-sach-cu-tri.xlsx")
+    election = esel.election_get(user=request.user, slug=slug)
+    return _xlsx(exports.template_xlsx(election), "mau-danh-sach-cu-tri.xlsx")

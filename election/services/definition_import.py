@@ -138,6 +138,12 @@ def _write(d: Definition, *, actor: Any, source: str) -> ImportSummary:
                 )
             ]
         )
+    if existing_election is not None and existing_election.is_rehearsal != d.election["rehearsal"]:
+        from election.services.rehearsal import switch_refusal
+
+        problem = switch_refusal(existing_election, to_rehearsal=d.election["rehearsal"])
+        if problem:
+            raise DefinitionError([Problem("$.election.rehearsal", problem)])
 
     # Units, level by level so that parents exist before children.
     units_by_code = {u.code: u for u in AdminUnit.objects.filter(tree=tree)}

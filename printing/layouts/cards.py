@@ -16,6 +16,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from common.rehearsal import canvas_class
 from printing.layouts import code128
 from printing.layouts.data import AreaHeader, CardRow
 from printing.layouts.fonts import register
@@ -219,7 +220,9 @@ def render_cards(
         raise ValueError("per_sheet must be 1 or 4")
     regular, bold = register()
     pagesize = (CARD_W, CARD_H) if per_sheet == 1 else SHEET
-    c = Canvas(out, pagesize=pagesize, invariant=1, pageCompression=1, initialFontName=regular)
+    c = canvas_class(header.rehearsal)(
+        out, pagesize=pagesize, invariant=1, pageCompression=1, initialFontName=regular
+    )
     c.setTitle(f"Thẻ cử tri - Khu vực bỏ phiếu {header.area_code}")
     c.setAuthor("Baucu")
     c.setCreator("Baucu")

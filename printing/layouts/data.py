@@ -17,6 +17,7 @@ class AreaHeader:
     province_name: str  # "Thành phố Hồ Chí Minh"
     district_name: str | None = None  # None: a two-level tree (2026), no district line/column
     area_name: str = ""
+    rehearsal: bool = False  # every page carries the "DIỄN TẬP" mark (common/rehearsal.py)
 
     def texts(self) -> list[str]:
         return [

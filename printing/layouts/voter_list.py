@@ -17,6 +17,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from common.rehearsal import canvas_class
 from common.vn import format_int
 from printing.layouts.data import ListDocument, ListRow
 from printing.layouts.fonts import register
@@ -227,7 +228,7 @@ def render_voter_list(doc: ListDocument, out: str | IO[bytes]) -> int:
     """Draw the posted list into `out`; returns the number of pages. Deterministic."""
     regular, bold = register()
     cols = _columns(doc)
-    c = Canvas(
+    c = canvas_class(doc.header.rehearsal)(
         out, pagesize=(PAGE_W, PAGE_H), invariant=1, pageCompression=1, initialFontName=regular
     )
     c.setTitle(f"Danh sách cử tri - Khu vực bỏ phiếu {doc.header.area_code}")

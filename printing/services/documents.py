@@ -54,6 +54,7 @@ def area_header(area: PollingArea) -> AreaHeader:
         province_name=rules.printable(chain[p].name),
         district_name=rules.printable(between[-1].name) if between else None,
         area_name=rules.printable(area.name),
+        rehearsal=election.is_rehearsal,
     )
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from common.audit import record
 from common.jobs import job_create, job_finish, job_progress, job_start
 from common.models import Job
+from common.rehearsal import mark_json
 from election.access import Cap, require
 from election.models import AdminUnit, Election, PollingArea, UnitAncestry
 from election.selectors import areas_under
@@ -287,7 +288,7 @@ def print_area(job_id: int, area_id: int) -> None:
 
 def manifest(job: Job) -> dict[str, Any]:
     files = list(PrintedFile.objects.filter(job=job).select_related("polling_area"))
-    return {
+    doc = {
         "format": "baucu.print-manifest/1",
         "job": job.pk,
         "kind": KIND_OF_JOB[job.kind],
@@ -308,6 +309,7 @@ def manifest(job: Job) -> dict[str, Any]:
         "total_items": sum(f.items for f in files),
         "total_pages": sum(f.pages for f in files),
     }
+    return mark_json(doc, bool(job.election and job.election.is_rehearsal))
 
 
 def write_zip(paths: list[Path], manifest_data: dict[str, Any], target: Path) -> None:

@@ -387,6 +387,14 @@ MATRIX.update(
     }
 )
 
+# Rehearsal mode (docs/rehearsal.md): only who manages the structure of the election's root
+# (here: the superuser) may see the page, wipe or switch.
+MATRIX.update(
+    {
+        "rehearsal": Case(lambda w, p, c: reverse("rehearsal", args=[E]), _super_only),
+    }
+)
+
 # URL names outside the matrix on purpose: the Django admin's own pages (staff only, covered by
 # admin:index and the admin tests) and static file serving.
 EXEMPT_PREFIXES = ("admin:",)

@@ -11,6 +11,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
+from common.rehearsal import mark_workbook, start_sheet
 from common.spreadsheet import safe_cell
 from voters import rules
 
@@ -39,14 +40,19 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def build_error_workbook(result: Any, area_codes: dict[int, str] | None = None) -> Workbook:
+def build_error_workbook(
+    result: Any, area_codes: dict[int, str] | None = None, *, rehearsal: bool = False
+) -> Workbook:
     wb = Workbook()
     ws = wb.active
     ws.title = "Dòng bị từ chối"
+    start_sheet(ws, rehearsal)
+    mark_workbook(wb, rehearsal)
     headers = list(rules.TEMPLATE_HEADERS)
     keys = list(rules.COLUMNS)
     ws.append([*[_cell(h) for h in headers], "Dòng trong tệp", "Lỗi"])
-    for c in ws[1]:
+    head_row = ws.max_row
+    for c in ws[head_row]:
         c.font = BOLD
     by_row: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for e in result.errors:
@@ -78,13 +84,15 @@ def build_error_workbook(result: Any, area_codes: dict[int, str] | None = None) 
             if h in bad_cols:
                 ws.cell(row=ws.max_row, column=i + 1).fill = BAD
     for i, width in enumerate([16, 26, 12, 9, 9, 16, 30, 30, 14, 14, 12, 14, 10, 60], start=1):
-        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = width
-    ws.freeze_panes = "A2"
+        ws.column_dimensions[ws.cell(row=head_row, column=i).column_letter].width = width
+    ws.freeze_panes = f"A{head_row + 1}"
     return wb
 
 
-def write_error_report(result: Any, path: Path, area_codes: dict[int, str] | None = None) -> None:
-    build_error_workbook(result, area_codes).save(path)
+def write_error_report(
+    result: Any, path: Path, area_codes: dict[int, str] | None = None, *, rehearsal: bool = False
+) -> None:
+    build_error_workbook(result, area_codes, rehearsal=rehearsal).save(path)
 
 
 def error_report_bytes(result: Any, area_codes: dict[int, str] | None = None) -> bytes:

@@ -63,7 +63,7 @@ class Command(BaseCommand):
         except ImportRefused as exc:
             self._fail(options, str(exc))
         if options["errors"] and result.errors:
-            write_error_report(result, Path(options["errors"]))
+            write_error_report(result, Path(options["errors"]), rehearsal=election.is_rehearsal)
         if options["json"]:
             self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False, default=str))
         else:
