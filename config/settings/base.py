@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "common.ratelimits.RateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -165,6 +166,18 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 8 * 3600
+# Rate limits per client address (common/ratelimits.py): {url name: (rate, methods)}. Counters
+# live in the cache (Redis in production). Behind a proxy, RATELIMIT_IP_META_KEY names the header
+# holding the client address.
+RATE_LOGIN = os.environ.get("BAUCU_RATE_LOGIN", "20/m")
+RATE_PUBLIC = os.environ.get("BAUCU_RATE_PUBLIC", "120/m")
+BAUCU_RATE_LIMITS = {
+    "login": (RATE_LOGIN, ["POST"]),
+    "turnout-public": (RATE_PUBLIC, ["GET", "HEAD"]),
+    "api-turnout-public": (RATE_PUBLIC, ["GET", "HEAD"]),
+    "results:public": (RATE_PUBLIC, ["GET", "HEAD"]),
+}
+RATELIMIT_IP_META_KEY = os.environ.get("BAUCU_RATELIMIT_IP_META_KEY") or None
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
