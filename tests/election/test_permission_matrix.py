@@ -229,7 +229,8 @@ MATRIX: dict[str, Case] = {
     "polling-area": Case(lambda w, p, c: reverse("polling-area", args=[E, _area(w, p)]), _scoped),
     "contest": Case(lambda w, p, c: reverse("contest", args=[E, _contest(w, p)]), _scoped),
     "job": Case(lambda w, p, c: reverse("job", args=[c["jobs"][_unit(w, p)]]), _scoped),
-    "audit": Case(lambda w, p, c: reverse("audit"), _any_user),
+    # the audit trail: superusers, and READ_AUDIT roles (committee members) for their subtree
+    "audit": Case(lambda w, p, c: reverse("audit") + f"?unit={_unit(w, p)}", _committee),
     "accounts": Case(lambda w, p, c: reverse("accounts", args=[E]), _super_only),
     "printing-start": Case(
         lambda w, p, c: reverse("printing-start", args=[E]) + f"?unit={_unit(w, p)}", _print
@@ -269,7 +270,9 @@ MATRIX: dict[str, Case] = {
     "api-job": Case(
         lambda w, p, c: reverse("api-job", args=[c["jobs"][_unit(w, p)]]), _scoped, api=True
     ),
-    "api-audit": Case(lambda w, p, c: reverse("api-audit"), _any_user, api=True),
+    "api-audit": Case(
+        lambda w, p, c: reverse("api-audit") + f"?unit={_unit(w, p)}", _committee, api=True
+    ),
     "api-schema": Case(lambda w, p, c: reverse("api-schema"), _any_user, api=True),
     "api-docs": Case(lambda w, p, c: reverse("api-docs"), _any_user),
     "login": Case(lambda w, p, c: reverse("login"), lambda r, p: True),
