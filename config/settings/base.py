@@ -237,10 +237,28 @@ CONTENT_SECURITY_POLICY = {
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Loggers that write request lines or task results pass through a filter that cuts query
+# strings (search terms) and task return values: no personal data in logs (common/logs.py).
+_REDACTED_LOGGERS = [
+    "django.request", "django.server", "django.security", "uvicorn.access", "uvicorn.error",
+    "daphne.server", "celery.app.trace", "celery.worker.strategy",
+]  # fmt: skip
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"no_personal_data": {"()": "common.logs.NoPersonalData"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["no_personal_data"]},
+    },
+    "loggers": {
+        **{name: {"filters": ["no_personal_data"]} for name in _REDACTED_LOGGERS},
+        "django.server": {  # runserver's request lines, as Django's default logging has them
+            "handlers": ["console"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["no_personal_data"],
+        },  # fmt: skip
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("BAUCU_LOG_LEVEL", "WARNING")},
 }
 
