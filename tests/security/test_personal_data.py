@@ -156,9 +156,10 @@ def open_election(db, mini_doc):
     return import_definition(data=mini_doc, source="test").election
 
 
-def _import_demo_list(client, election, tmp_path) -> list[dict]:
+def _import_demo_list(client, election, tmp_path, poison: list[str] | None = None) -> list[dict]:
     """Import a demo list of ward 26734 with two bad rows through the pages (Celery eager) as
-    the ward's staff; returns the rows."""
+    the ward's staff; returns the rows. poison: prefixes put at the start of every text column
+    of extra rows that the import rejects (their ID is wrong)."""
     from voters.demo import generate_rows, write_csv
     from voters.rules import COLUMNS
 
@@ -168,6 +169,10 @@ def _import_demo_list(client, election, tmp_path) -> list[dict]:
     )  # fmt: skip
     rows[5][COLUMNS["birth"][0]] = "31/02/1990"  # rejected rows are reported, never logged
     rows[7][COLUMNS["national_id"][0]] = "12"
+    for i, prefix in enumerate(poison or []):
+        bad = {h: f"{prefix}{h[:4]}{i}" for h in rows[0]}
+        bad[COLUMNS["area_code"][0]] = "26734-01"
+        rows.append(bad)
     path = tmp_path / "ds.csv"
     write_csv(iter(rows), path)
     with path.open("rb") as fh:
