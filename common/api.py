@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
 
+from common.forms import AuditFilterForm
 from common.models import AuditEvent, Job
-from election.access import Cap, can, is_superuser, scope_units
+from common.selectors import audit_event_list, audit_require
+from election.access import Cap, can, is_superuser
 
 
 class JobSerializer(serializers.ModelSerializer):
@@ -68,13 +74,28 @@ class JobDetail(generics.RetrieveAPIView):
 
 
 class AuditList(generics.ListAPIView):
+    """The audit trail the user may read; the same filters as the page (since, until in ISO
+    form; actor; action prefix; unit code with its subtree; object_type; object_id)."""
+
     serializer_class = AuditEventSerializer
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("since", str, description="YYYY-MM-DD or YYYY-MM-DDTHH:MM"),
+            OpenApiParameter("until", str, description="YYYY-MM-DD or YYYY-MM-DDTHH:MM"),
+            OpenApiParameter("actor", str),
+            OpenApiParameter("action", str, description="prefix"),
+            OpenApiParameter("unit", str, description="unit code; events under it too"),
+            OpenApiParameter("object_type", str),
+            OpenApiParameter("object_id", str),
+        ]
+    )
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self) -> QuerySet[AuditEvent]:
-        qs = AuditEvent.objects.select_related("actor", "unit")
-        if not is_superuser(self.request.user):
-            qs = scope_units(self.request.user, qs, Cap.READ_AUDIT, field="unit_id")
-        action = self.request.query_params.get("action")
-        if action:
-            qs = qs.filter(action__startswith=action)
-        return qs
+        audit_require(self.request.user, self.request.query_params.get("unit", ""))
+        form = AuditFilterForm(self.request.query_params)
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        return audit_event_list(user=self.request.user, filters=form.cleaned_data)

@@ -7,6 +7,24 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class AuditTrailIsAppendOnly(Exception):
+    """Raised on any attempt to change or remove a written audit event."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    """No bulk update or delete: the audit trail only grows (PostgreSQL also refuses by trigger,
+    common/migrations/0003)."""
+
+    def update(self, **kwargs: object) -> int:
+        raise AuditTrailIsAppendOnly("audit events cannot be updated")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AuditTrailIsAppendOnly("audit events cannot be deleted")
+
+    def bulk_update(self, objs: object, fields: object, batch_size: int | None = None) -> int:
+        raise AuditTrailIsAppendOnly("audit events cannot be updated")
+
+
 class AuditEvent(models.Model):
     """One change to the system: who, when, what, before/after. Append-only."""
 
@@ -42,6 +60,8 @@ class AuditEvent(models.Model):
     object_repr = models.CharField(max_length=255, blank=True)
     changes = models.JSONField(default=dict, blank=True)
 
+    objects = AuditEventQuerySet.as_manager()
+
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name = _("audit event")
@@ -53,6 +73,15 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action} {self.object_repr}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise AuditTrailIsAppendOnly("a written audit event cannot be changed")
+        kwargs["force_insert"] = True  # never an UPDATE, even with a pk set by hand
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise AuditTrailIsAppendOnly("audit events cannot be deleted")
 
 
 class Job(models.Model):

@@ -8,8 +8,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from common.api import job_visible
-from common.models import AuditEvent, Job
-from election.access import Cap, is_superuser, roles_of, scope_units
+from common.forms import AuditFilterForm
+from common.models import Job
+from common.selectors import audit_event_list, audit_require
 
 
 @login_required
@@ -22,16 +23,16 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def audit_list(request: HttpRequest) -> HttpResponse:
-    qs = AuditEvent.objects.select_related("actor", "unit")
-    if not is_superuser(request.user):
-        if not any(r for r in roles_of(request.user)):
-            qs = qs.none()
-        qs = scope_units(request.user, qs, Cap.READ_AUDIT, field="unit_id")
-    action = request.GET.get("action", "").strip()
-    actor = request.GET.get("actor", "").strip()
-    if action:
-        qs = qs.filter(action__startswith=action)
-    if actor:
-        qs = qs.filter(actor__username=actor)
+    """The audit trail, newest first, filtered by period, user, action, unit and object."""
+    audit_require(request.user, request.GET.get("unit", ""))
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    qs = audit_event_list(user=request.user, filters=filters)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "common/audit.html", {"page": page, "action": action, "actor": actor})
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "common/audit.html",
+        {"page": page, "form": form, "query": query.urlencode()},
+    )

@@ -10,9 +10,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from election import selectors as esel
-from election.access import Cap, can
+from election.access import Cap, can, home_unit
 from voters import selectors
 from voters.models import Voter
+from voters.services import disclosure
 
 
 class VoterSerializer(serializers.ModelSerializer):
@@ -50,13 +51,24 @@ class AreaVoters(generics.ListAPIView):
 
     @extend_schema(parameters=[OpenApiParameter("q", str, description="name or ID")])
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
-        return super().get(request, *args, **kwargs)
+        response = super().get(request, *args, **kwargs)
+        area = self._area
+        q = request.query_params.get("q", "")
+        if q:
+            disclosure.voters_searched(actor=request.user, election=area.election, scope=area,
+                                       q=q, found=response.data["count"], source="api")  # fmt: skip
+        else:
+            disclosure.voters_exported(actor=request.user, election=area.election, scope=area,
+                                       what="area_list", source="api",
+                                       offset=request.query_params.get("offset", "0"))  # fmt: skip
+        return response
 
     def get_queryset(self):  # noqa: ANN201
         election = esel.election_get(user=self.request.user, slug=self.kwargs["slug"])
         area = esel.polling_area_get(
             user=self.request.user, election=election, code=self.kwargs["code"]
         )
+        self._area = area
         return selectors.voter_list(
             user=self.request.user, area=area, q=self.request.query_params.get("q", "")
         ).select_related("polling_area")
@@ -70,10 +82,18 @@ class VoterSearch(generics.ListAPIView):
 
     @extend_schema(parameters=[OpenApiParameter("q", str, required=True)])
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
-        return super().get(request, *args, **kwargs)
+        response = super().get(request, *args, **kwargs)
+        q = request.query_params.get("q", "")
+        if q.strip():
+            election = self._election
+            scope = home_unit(request.user, election) or election.root
+            disclosure.voters_searched(actor=request.user, election=election, scope=scope,
+                                       q=q, found=len(response.data), source="api")  # fmt: skip
+        return response
 
     def get_queryset(self):  # noqa: ANN201
         election = esel.election_get(user=self.request.user, slug=self.kwargs["slug"])
+        self._election = election
         return selectors.voter_search(
             user=self.request.user, election=election, q=self.request.query_params.get("q", "")
         )

@@ -30,6 +30,7 @@ from election.access import Cap, can, can_area, require
 from election.models import PollingArea
 from voters import exports, rules, selectors
 from voters.models import Voter, VoterEvent, VoterImport
+from voters.services import disclosure
 from voters.services.changes import VoterError, voter_change, voter_register, voter_update
 from voters.services.import_list import lists_open, purge_stale_uploads
 from voters.tasks import voter_import_apply, voter_import_preview
@@ -72,10 +73,14 @@ def unit_voters(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     personal = can(request.user, Cap.VIEW_PERSONAL, unit)
     q = request.GET.get("q", "")
     results = (
-        selectors.voter_search(user=request.user, election=election, q=q, unit=unit)
+        list(selectors.voter_search(user=request.user, election=election, q=q, unit=unit))
         if personal and q
         else []
     )
+    if personal and q:
+        disclosure.voters_searched(
+            actor=request.user, election=election, scope=unit, q=q, found=len(results)
+        )
     return render(
         request,
         "voters/unit.html",
@@ -124,6 +129,11 @@ def unit_changes(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             sum(n for key, n in row["kinds"].items() if key.split(":")[0] == k) for k, _l in kinds
         ]
     if request.GET.get("format") == "xlsx":
+        if names:
+            disclosure.voters_exported(
+                actor=request.user, election=election, scope=unit, what="changes",
+                start=start.isoformat(), end=end.isoformat(),
+            )  # fmt: skip
         return _xlsx(
             exports.changes_xlsx(
                 election=election, unit=unit, report=report, kinds=kinds, start=start, end=end
@@ -176,11 +186,18 @@ def area_list(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     q = request.GET.get("q", "")
     voters = selectors.voter_list(user=request.user, area=area, q=q)
     if request.GET.get("format") == "xlsx":
+        disclosure.voters_exported(
+            actor=request.user, election=election, scope=area, what="area_list", q=q
+        )
         return _xlsx(
             exports.area_list_xlsx(election=election, area=area, voters=voters.iterator()),
             f"danh-sach-{area.code}.xlsx",
         )
     page = Paginator(voters, 500).get_page(request.GET.get("page"))
+    if q:
+        disclosure.voters_searched(
+            actor=request.user, election=election, scope=area, q=q, found=page.paginator.count
+        )
     contests = esel.area_constituencies(area=area)
     tiers = {
         cid: tier
@@ -498,7 +515,10 @@ def import_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 def import_errors(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    _election, imp = _import_get(request, slug, pk)
+    election, imp = _import_get(request, slug, pk)
+    disclosure.voters_exported(
+        actor=request.user, election=election, scope=imp, what="import_errors"
+    )
     return _xlsx(exports.import_errors_xlsx(imp), f"loi-nhap-{imp.pk}.xlsx")
 
 

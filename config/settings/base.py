@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "common.ratelimits.RateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -168,6 +169,18 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 8 * 3600
+# Rate limits per client address (common/ratelimits.py): {url name: (rate, methods)}. Counters
+# live in the cache (Redis in production). Behind a proxy, RATELIMIT_IP_META_KEY names the header
+# holding the client address.
+RATE_LOGIN = os.environ.get("BAUCU_RATE_LOGIN", "20/m")
+RATE_PUBLIC = os.environ.get("BAUCU_RATE_PUBLIC", "120/m")
+BAUCU_RATE_LIMITS = {
+    "login": (RATE_LOGIN, ["POST"]),
+    "turnout-public": (RATE_PUBLIC, ["GET", "HEAD"]),
+    "api-turnout-public": (RATE_PUBLIC, ["GET", "HEAD"]),
+    "results:public": (RATE_PUBLIC, ["GET", "HEAD"]),
+}
+RATELIMIT_IP_META_KEY = os.environ.get("BAUCU_RATELIMIT_IP_META_KEY") or None
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -227,10 +240,28 @@ CONTENT_SECURITY_POLICY = {
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Loggers that write request lines or task results pass through a filter that cuts query
+# strings (search terms) and task return values: no personal data in logs (common/logs.py).
+_REDACTED_LOGGERS = [
+    "django.request", "django.server", "django.security", "uvicorn.access", "uvicorn.error",
+    "daphne.server", "celery.app.trace", "celery.worker.strategy",
+]  # fmt: skip
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"no_personal_data": {"()": "common.logs.NoPersonalData"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["no_personal_data"]},
+    },
+    "loggers": {
+        **{name: {"filters": ["no_personal_data"]} for name in _REDACTED_LOGGERS},
+        "django.server": {  # runserver's request lines, as Django's default logging has them
+            "handlers": ["console"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["no_personal_data"],
+        },  # fmt: skip
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("BAUCU_LOG_LEVEL", "WARNING")},
 }
 

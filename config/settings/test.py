@@ -18,3 +18,10 @@ STORAGES = {
 # The login lockout is on in tests that ask for it (override_settings(AXES_ENABLED=True));
 # elsewhere it would refuse Django's test-client login, which passes no request.
 AXES_ENABLED = False
+
+# Rate limits high enough never to touch other tests; tests/common/test_rate_limits.py lowers them
+# with override_settings.
+BAUCU_RATE_LIMITS = {
+    name: ("100000/m", methods)
+    for name, (_rate, methods) in BAUCU_RATE_LIMITS.items()  # noqa: F405
+}

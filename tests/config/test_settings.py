@@ -5,13 +5,14 @@ import subprocess
 import sys
 
 from django.conf import settings
+from django.core.management.utils import get_random_secret_key
 
 
 def test_production_settings_pass_check_deploy(tmp_path):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "DJANGO_SECRET_KEY": "k7#Qm2!vX9@pL4$wR8^tZ1&yN6*bH3(jF5)dS0_gC2+eU7=aM9-oI4~uT6",
+        "DJANGO_SECRET_KEY": get_random_secret_key(),  # never a key written in the repo
         "DJANGO_ALLOWED_HOSTS": "baucu.example.vn",
         "BAUCU_VAR_DIR": str(tmp_path),
     }

@@ -229,7 +229,8 @@ MATRIX: dict[str, Case] = {
     "polling-area": Case(lambda w, p, c: reverse("polling-area", args=[E, _area(w, p)]), _scoped),
     "contest": Case(lambda w, p, c: reverse("contest", args=[E, _contest(w, p)]), _scoped),
     "job": Case(lambda w, p, c: reverse("job", args=[c["jobs"][_unit(w, p)]]), _scoped),
-    "audit": Case(lambda w, p, c: reverse("audit"), _any_user),
+    # the audit trail: superusers, and READ_AUDIT roles (committee members) for their subtree
+    "audit": Case(lambda w, p, c: reverse("audit") + f"?unit={_unit(w, p)}", _committee),
     "accounts": Case(lambda w, p, c: reverse("accounts", args=[E]), _super_only),
     "printing-start": Case(
         lambda w, p, c: reverse("printing-start", args=[E]) + f"?unit={_unit(w, p)}", _print
@@ -269,7 +270,9 @@ MATRIX: dict[str, Case] = {
     "api-job": Case(
         lambda w, p, c: reverse("api-job", args=[c["jobs"][_unit(w, p)]]), _scoped, api=True
     ),
-    "api-audit": Case(lambda w, p, c: reverse("api-audit"), _any_user, api=True),
+    "api-audit": Case(
+        lambda w, p, c: reverse("api-audit") + f"?unit={_unit(w, p)}", _committee, api=True
+    ),
     "api-schema": Case(lambda w, p, c: reverse("api-schema"), _any_user, api=True),
     "api-docs": Case(lambda w, p, c: reverse("api-docs"), _any_user),
     "login": Case(lambda w, p, c: reverse("login"), lambda r, p: True),
@@ -498,3 +501,105 @@ def test_denied_requests_change_nothing(client, make_user, mini_election):
     response = client.post(reverse("admin:election_election_import"), {})
     assert response.status_code in (302, 403)
     assert AuditEvent.objects.count() == before
+
+
+# --- websocket routes (realtime/routing.py) × roles × inside/outside (security area) -------------
+# Every route of the ASGI websocket router needs an entry: the key is the route's pattern.
+
+
+@dataclass(frozen=True)
+class WsCase:
+    path: Callable[[Who, str, dict], str]
+    allowed: Callable[[str, str], bool]
+
+
+WS_MATRIX: dict[str, WsCase] = {
+    # a job's progress: its creator, superusers, and whoever may VIEW the job's unit
+    "ws/jobs/<int:job_id>/": WsCase(lambda w, p, c: f"/ws/jobs/{c['jobs'][_unit(w, p)]}/", _scoped),
+    # a unit's live turnout: VIEW on the unit
+    "ws/turnout/<slug:slug>/<str:code>/": WsCase(
+        lambda w, p, c: f"/ws/turnout/{E}/{_unit(w, p)}/", _scoped
+    ),
+}
+
+
+def test_every_websocket_route_has_a_matrix_entry():
+    from realtime.routing import websocket_urlpatterns
+
+    routes = {str(p.pattern) for p in websocket_urlpatterns}
+    assert routes == set(WS_MATRIX), f"websocket routes without an entry: {routes - set(WS_MATRIX)}"
+
+
+def _ws_headers(user: object | None, origin: bytes = b"http://testserver") -> list:
+    from django.conf import settings
+    from django.test import Client
+
+    headers = [(b"origin", origin)]
+    if user is not None:
+        client = Client()
+        client.force_login(user)
+        session = client.cookies[settings.SESSION_COOKIE_NAME].value
+        headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={session}".encode()))
+    return headers
+
+
+async def _ws_probe(paths: list[tuple[str, list]]) -> list[tuple[bool, int | None]]:
+    from channels.testing import WebsocketCommunicator
+
+    from config.asgi import application
+    from realtime import live
+
+    out = []
+    try:
+        for path, headers in paths:
+            ws = WebsocketCommunicator(application, path, headers=headers)
+            connected, code = await ws.connect(timeout=5)
+            if connected:
+                first = await ws.receive_json_from(timeout=5)  # the state, right after joining
+                assert isinstance(first, dict) and first
+                await ws.disconnect()
+            out.append((connected, code))
+    finally:
+        await live.stop()
+    return out
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("role", list(ROLES))
+def test_websocket_matrix(make_user, context, role):
+    from asgiref.sync import async_to_sync
+    from channels.db import database_sync_to_async
+    from django.db import connections
+
+    who = ROLES[role]
+    user = None
+    if who.kind is not None:
+        user = (
+            make_user(superuser=True)
+            if who.kind == "super"
+            else make_user(who.kind, who.unit, area=who.area)
+        )
+    headers = _ws_headers(user)
+    cases = [
+        (route, where, case.path(who, where, context))
+        for route, case in WS_MATRIX.items()
+        for where in ("inside", "outside")
+    ]
+    got = async_to_sync(_ws_probe)([(path, headers) for _r, _w, path in cases])
+    async_to_sync(database_sync_to_async(connections.close_all))()
+    for (route, where, path), (connected, code) in zip(cases, got, strict=True):
+        expected = WS_MATRIX[route].allowed(role, where)
+        assert connected == expected, (route, role, where, path, code)
+        if not connected:
+            assert code == (4401 if role == "anonymous" else 4403), (route, role, where, code)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_websocket_from_a_foreign_origin_is_refused(make_user, context):
+    from asgiref.sync import async_to_sync
+
+    admin = make_user(superuser=True)
+    path = WS_MATRIX["ws/turnout/<slug:slug>/<str:code>/"].path(ROLES["superuser"], "inside", {})
+    ok = async_to_sync(_ws_probe)([(path, _ws_headers(admin))])
+    evil = async_to_sync(_ws_probe)([(path, _ws_headers(admin, b"https://evil.example"))])
+    assert ok[0][0] is True and evil[0][0] is False

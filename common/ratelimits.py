@@ -1,0 +1,62 @@
+"""Rate limits on the login form and the public pages, counted per client address in the cache
+(Redis in production, so every web process shares the counters).
+
+The limits live in settings.BAUCU_RATE_LIMITS: {url name: (rate, methods)}; a request over the
+limit gets 429 with a Vietnamese message and Retry-After. Counting is django-ratelimit's
+(`is_ratelimited`, fixed windows with an atomic cache increment).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django_ratelimit.core import is_ratelimited
+
+RETRY_AFTER_SECONDS = 60
+
+
+def too_many_requests(request: HttpRequest, *, api: bool) -> HttpResponse:
+    message = _("Too many requests. Please wait a minute and try again.")
+    response: HttpResponse
+    if api:
+        response = JsonResponse({"detail": message}, status=429)
+    else:
+        response = render(request, "common/rate_limited.html", {"message": message}, status=429)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+class RateLimitMiddleware:
+    """Applies BAUCU_RATE_LIMITS by the resolved URL name, before the view runs."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
+    ) -> HttpResponse | None:
+        match = request.resolver_match
+        limits: dict[str, tuple[str, list[str]]] = getattr(settings, "BAUCU_RATE_LIMITS", {})
+        rule = limits.get(match.view_name) if match else None
+        if rule is None:
+            return None
+        rate, methods = rule
+        limited = is_ratelimited(
+            request,
+            group=f"baucu.{match.view_name}",
+            key="ip",
+            rate=rate,
+            method=list(methods),
+            increment=True,
+        )
+        if not limited:
+            return None
+        return too_many_requests(request, api=match.view_name.startswith("api-"))
