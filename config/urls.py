@@ -56,3 +56,5 @@ urlpatterns = [
     path("", include("printing.urls")),
     *realtime_urls.urlpatterns,
 ]
+
+handler500 = "common.unavailable.server_error"

@@ -18,6 +18,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -463,16 +464,21 @@ def import_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             imp.save(update_fields=["status", "path"])
             return redirect("voters:import-start", slug=slug, code=imp.unit.code)
         if action == "confirm" and imp.status == VoterImport.Status.READY:
-            job = job_create(
-                kind="voters.import.apply",
-                actor=request.user,
-                unit_id=imp.unit_id,
-                election_id=election.pk,
-            )
-            imp.apply_job = job
-            imp.status = VoterImport.Status.PREVIEW
-            imp.save(update_fields=["apply_job", "status"])
-            voter_import_apply.delay(imp.pk, job.pk)
+            with transaction.atomic():
+                # Two confirmations at once (a double click, two tabs): one job, not two.
+                taken = VoterImport.objects.filter(
+                    pk=imp.pk, status=VoterImport.Status.READY
+                ).update(status=VoterImport.Status.PREVIEW)
+                if taken:
+                    job = job_create(
+                        kind="voters.import.apply",
+                        actor=request.user,
+                        unit_id=imp.unit_id,
+                        election_id=election.pk,
+                    )
+                    VoterImport.objects.filter(pk=imp.pk).update(apply_job=job)
+            if taken:
+                voter_import_apply.delay(imp.pk, job.pk)
             return redirect("voters:import", slug=slug, pk=imp.pk)
     job = imp.apply_job or imp.preview_job
     data = imp.result or {}

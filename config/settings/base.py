@@ -45,6 +45,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "common.unavailable.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "common.middleware.VietnameseDefaultMiddleware",
@@ -88,6 +89,9 @@ if os.environ.get("DATABASE_URL"):
         "default": dj_database_url.parse(
             os.environ["DATABASE_URL"],
             conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+            # A connection kept across requests is checked before reuse: after a database
+            # restart the next request reconnects instead of failing.
+            conn_health_checks=True,
         )
     }
 else:
@@ -141,6 +145,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 1800
 CELERY_TASK_SOFT_TIME_LIMIT = 1500
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
+# A task whose whole worker died (not just the process running it) is unacked in Redis; the
+# next worker start puts it back on the queue once it is older than this. Keep it above the
+# longest task (a city-wide import), or a slow task is run twice (harmless: tasks are
+# idempotent, but wasteful).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+}
 
 # --- Auth ------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
