@@ -1,10 +1,12 @@
 """The base of every Celery task that drives a Job row: what happens when things break.
 
 - A worker process killed mid-task (out of memory, SIGKILL, a deploy): the message is acked only
-  after the task returns (`acks_late`) and is put back on the queue when the process running it
-  dies (`reject_on_worker_lost`), so another worker runs it again. Tasks built on this base are
-  idempotent (an import is one transaction; a PDF is written under a temporary name and
-  renamed), so a second run finishes the job with the same result.
+  after the task returns (`acks_late`); when the process running it dies the task is sent again
+  (`retry_on_worker_lost`, counted against `max_retries`), so another process runs it. When the
+  whole worker dies, the unacked message goes back on the queue when a worker starts and finds
+  it older than the broker's visibility timeout (CELERY_VISIBILITY_TIMEOUT). Tasks built on
+  this base are idempotent (an import is one transaction; a PDF is written under a temporary
+  name and renamed), so a second run finishes the job with the same result.
 - The database goes away (restart, failover): the task is retried with back-off
   (`autoretry_for`), and the Job row says so while it waits.
 - Retries exhausted, or any other error: the Job row is marked failed with the reason (it never
@@ -40,6 +42,10 @@ class JobTask(Task):
     abstract = True
     acks_late = True
     reject_on_worker_lost = True
+    # ... as a counted retry (not a plain requeue): a task that kills every worker it runs on
+    # (a poison file) stops after max_retries instead of looping forever.
+    retry_on_worker_lost = True
+    default_retry_delay = 2  # seconds before the run after a lost worker
     autoretry_for = DB_ERRORS
     retry_backoff = 2
     retry_backoff_max = 30
@@ -72,11 +78,13 @@ class JobTask(Task):
     def on_retry(
         self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any
     ) -> None:
-        self._note(
-            tuple(args),
-            dict(kwargs),
-            message=_("The database connection was lost; the job will run again by itself."),
-        )
+        from celery.exceptions import WorkerLostError
+
+        if isinstance(exc, WorkerLostError):
+            message = _("The worker running this job stopped; the job will run again by itself.")
+        else:
+            message = _("The database connection was lost; the job will run again by itself.")
+        self._note(tuple(args), dict(kwargs), message=message)
 
     def on_failure(
         self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any
