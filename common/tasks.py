@@ -21,12 +21,12 @@ import logging
 from typing import Any
 
 from celery import Task
-from django.db import InterfaceError, OperationalError, connections
+from django.db import connections
 from django.utils.translation import gettext as _
 
-log = logging.getLogger(__name__)
+from common.unavailable import DB_ERRORS
 
-DB_ERRORS = (OperationalError, InterfaceError)
+log = logging.getLogger(__name__)
 
 
 def _reset_connections() -> None:

@@ -15,7 +15,20 @@ from django.utils.translation import gettext as _
 
 log = logging.getLogger(__name__)
 
-DB_ERRORS = (OperationalError, InterfaceError)
+
+def _db_errors() -> tuple[type[BaseException], ...]:
+    """Django's wrapped errors, and the driver's own (raised by raw cursor calls like COPY)."""
+    errors: list[type[BaseException]] = [OperationalError, InterfaceError]
+    try:
+        import psycopg2
+
+        errors += [psycopg2.OperationalError, psycopg2.InterfaceError]
+    except ImportError:  # the embedded default (SQLite) has no driver to add
+        pass
+    return tuple(errors)
+
+
+DB_ERRORS = _db_errors()
 RETRY_AFTER_SECONDS = 5
 
 

@@ -20,6 +20,7 @@ import pytest
 from tests.faults import support
 
 TEMPLATE = "baucu_faults_tpl"
+TOKENS = {"secretary": "1" * 40, "secretary2": "2" * 40, "ward": "3" * 40}
 pytestmark = pytest.mark.stack
 
 
@@ -41,6 +42,9 @@ make("ward", "ward_staff", "26734")
 make("secretary", "team_secretary", "26734", area="26734-01")
 make("secretary2", "team_secretary", "26734", area="26734-01")
 make("district", "committee_member", "760")
+from rest_framework.authtoken.models import Token
+for name, key in TOKENS.items():
+    Token.objects.create(user=User.objects.get(username=name), key=key)
 out = True
 """
 
@@ -69,7 +73,7 @@ def servers() -> Iterator[Servers]:
         support.manage(env, "migrate", "-v", "0")
         mini = support.ROOT / "tests" / "fixtures" / "mini_election.json"
         support.manage(env, "import_election", str(mini))
-        support.django(env, f"PASSWORD = {support.PASSWORD!r}\n" + USERS)
+        support.django(env, f"PASSWORD = {support.PASSWORD!r}\nTOKENS = {TOKENS!r}\n" + USERS)
         yield Servers(pg, redis, tmp)
     finally:
         with contextlib.suppress(Exception):

@@ -305,3 +305,80 @@ def process(args: list[str], env: dict[str, str], log: Path) -> Iterator[subproc
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
+
+
+class Web:
+    """A browser-like client (cookies, CSRF) for a Baucu server on 127.0.0.1, stdlib only."""
+
+    def __init__(self, port: int = WEB_PORT) -> None:
+        import http.cookiejar
+        import urllib.request
+
+        self.base = f"http://127.0.0.1:{port}"
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def cookie(self, name: str) -> str:
+        return next((c.value for c in self.jar if c.name == name), "")
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        form: dict[str, str] | None = None,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        timeout: float = 60,
+    ) -> tuple[int, str, dict[str, str]]:
+        import urllib.error
+        import urllib.parse
+        import urllib.request
+
+        data = None
+        hdrs = {"Referer": self.base + "/", **(headers or {})}
+        if form is not None:
+            data = urllib.parse.urlencode(form).encode()
+            hdrs["Content-Type"] = "application/x-www-form-urlencoded"
+            hdrs.setdefault("X-CSRFToken", self.cookie("csrftoken"))
+        elif body is not None:
+            data = json.dumps(body).encode()
+            hdrs["Content-Type"] = "application/json"
+        req = urllib.request.Request(self.base + path, data=data, headers=hdrs, method=method)
+        try:
+            with self.opener.open(req, timeout=timeout) as resp:
+                return resp.status, resp.read().decode(), dict(resp.headers)
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode(errors="replace"), dict(exc.headers)
+
+    def login(self, username: str, password: str = PASSWORD) -> None:
+        self.request("GET", "/login/")
+        status, text, _ = self.request(
+            "POST",
+            "/login/",
+            form={
+                "username": username,
+                "password": password,
+                "csrfmiddlewaretoken": self.cookie("csrftoken"),
+            },
+        )
+        assert status == 200 and self.cookie("sessionid"), (status, text[:500])
+
+
+def serve(env: dict[str, str], log: Path, port: int = WEB_PORT) -> Any:
+    """The production web stack: gunicorn with one uvicorn worker, on config.asgi."""
+    args = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "config.asgi:application",
+        "-k",
+        "uvicorn_worker.UvicornWorker",
+        "-w",
+        "1",
+        "-b",
+        f"127.0.0.1:{port}",
+        "--graceful-timeout",
+        "5",
+    ]
+    return process(args, env, log)
