@@ -243,4 +243,5 @@ LOGGING = {
 }
 
 BAUCU_DEMO = os.environ.get("BAUCU_DEMO", "0") == "1"
+BAUCU_CLOCK = os.environ.get("BAUCU_CLOCK", "")  # a fixed "now" for turnout (realtime/clock.py)
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True

@@ -71,6 +71,7 @@ def servers() -> Iterator[Servers]:
         pg.sql("postgres", f'CREATE DATABASE "{TEMPLATE}"')
         env = support.env_for(pg.url(TEMPLATE), redis.url, tmp / "var-template")
         support.manage(env, "migrate", "-v", "0")
+        support.manage(env, "collectstatic", "--noinput", "-v", "0")  # served by whitenoise
         mini = support.ROOT / "tests" / "fixtures" / "mini_election.json"
         support.manage(env, "import_election", str(mini))
         support.django(env, f"PASSWORD = {support.PASSWORD!r}\nTOKENS = {TOKENS!r}\n" + USERS)
@@ -123,6 +124,7 @@ def site(servers: Servers) -> Iterator[Site]:
     servers.pg.sql("postgres", f'CREATE DATABASE "{db}" TEMPLATE "{TEMPLATE}"')
     var = servers.tmp / db
     var.mkdir()
+    (var / "staticfiles").symlink_to(servers.tmp / "var-template" / "staticfiles")
     try:
         yield Site(servers, db, var)
     finally:

@@ -10,7 +10,8 @@ import pytest
 
 from tests.browser_support import login, shot
 from tests.faults import support
-from tests.faults.conftest import TOKENS
+from tests.faults.conftest import TOKENS, voter_file
+from tests.faults.test_worker_killed import IMPORT_NOW
 
 pytestmark = [pytest.mark.stack, pytest.mark.browser]
 
@@ -21,7 +22,11 @@ def test_redis_down_reports_kept_dashboard_offline_then_catches_up(site, browser
     from playwright.sync_api import expect
 
     auth = {"Authorization": "Token " + TOKENS["secretary"], "Accept": "application/json"}
-    with support.serve(site.env(), site.var / "web.log"):
+    upload = site.var / "voters.csv"
+    n = voter_file(upload, ["26734-01"], 600)
+    assert site.django(f"PATH = {str(upload)!r}\n" + IMPORT_NOW) == n
+    env = site.env(BAUCU_CLOCK="2021-05-23T11:30:00+07:00")  # on polling day
+    with support.serve(env, site.var / "web.log"):
         support.wait_port(support.WEB_PORT, timeout=60)
         base = f"http://127.0.0.1:{support.WEB_PORT}"
         ctx = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
