@@ -11,11 +11,15 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from common.asgi_limit import ConcurrencyLimit  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
+
+# At most this many requests in Django at once per process (each holds a database connection).
+HTTP_CONCURRENCY = int(os.environ.get("BAUCU_HTTP_CONCURRENCY", "8"))
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": ConcurrencyLimit(django_asgi_app, HTTP_CONCURRENCY),
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),

@@ -60,3 +60,5 @@ urlpatterns = [
     path("", include((reconciliation_urls.urlpatterns, "reconciliation"))),
     *realtime_urls.urlpatterns,
 ]
+
+handler500 = "common.unavailable.server_error"

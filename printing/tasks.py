@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from common.tasks import JobTask
 from printing.services import print_jobs
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True)
+@shared_task(base=JobTask)
 def print_job_run(job_id: int) -> int:
     """Pre-flight, then one print_area task per polling area still to print."""
     todo = print_jobs.print_job_run(job_id)
@@ -16,7 +17,7 @@ def print_job_run(job_id: int) -> int:
     return len(todo)
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True)
+@shared_task(base=JobTask)
 def print_area(job_id: int, area_id: int) -> None:
     """One polling area's PDF; safe to run twice (a redelivered task after a worker died)."""
     print_jobs.print_area(job_id, area_id)

@@ -139,11 +139,23 @@ def reset_store() -> None:
         _store = None
 
 
+_unsent: set[tuple[int, int]] = set()  # marks that could not reach Redis (it was down)
+_unsent_lock = threading.Lock()
+
+
 def mark_dirty(election_id: int, unit_ids: Iterable[int]) -> None:
+    """After a report's commit. Never fails the report: if Redis is down the marks are kept in
+    this process and sent with the next report it saves, so dashboards catch up."""
+    items = {(election_id, u) for u in unit_ids}
+    with _unsent_lock:
+        items |= _unsent
+        _unsent.clear()
     try:
-        store().mark((election_id, u) for u in unit_ids)
-    except Exception:  # noqa: BLE001 - the report is saved; the next mark or a reload repairs
-        log.exception("turnout: could not mark units dirty")
+        store().mark(items)
+    except Exception:  # noqa: BLE001 - the report is saved (the database is the truth)
+        with _unsent_lock:
+            _unsent.update(items)
+        log.warning("turnout: Redis unavailable, %d dirty marks kept for later", len(items))
 
 
 def _slot_passed(snapshot: dict[str, Any]) -> bool:
@@ -160,12 +172,19 @@ def current_snapshot(election: Any, unit: Any) -> dict[str, Any]:
     with this is marked dirty, and the next tick sends it to sockets already joined."""
     from realtime.selectors import turnout_snapshot
 
-    if not store().is_dirty(election.id, unit.id):
-        cached = store().get_snapshot(election.id, unit.id)
-        if cached is not None and not _slot_passed(cached):
-            return cached
+    try:
+        if not store().is_dirty(election.id, unit.id):
+            cached = store().get_snapshot(election.id, unit.id)
+            if cached is not None and not _slot_passed(cached):
+                return cached
+    except Exception:  # noqa: BLE001 - Redis down: the database is the truth, compute it
+        log.warning("turnout: Redis unavailable, snapshot computed without the cache")
+        return turnout_snapshot(election=election, unit=unit)
     snap = turnout_snapshot(election=election, unit=unit)
-    store().save_snapshots(election.id, {unit.id: snap})
+    try:
+        store().save_snapshots(election.id, {unit.id: snap})
+    except Exception:  # noqa: BLE001 - as above
+        log.warning("turnout: Redis unavailable, snapshot not cached")
     return snap
 
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "common.unavailable.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "common.middleware.VietnameseDefaultMiddleware",
@@ -92,6 +93,9 @@ if os.environ.get("DATABASE_URL"):
         "default": dj_database_url.parse(
             os.environ["DATABASE_URL"],
             conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+            # A connection kept across requests is checked before reuse: after a database
+            # restart the next request reconnects instead of failing.
+            conn_health_checks=True,
         )
     }
 else:
@@ -145,6 +149,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 1800
 CELERY_TASK_SOFT_TIME_LIMIT = 1500
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
+# A task whose whole worker died (not just the process running it) is unacked in Redis; the
+# next worker start puts it back on the queue once it is older than this. Keep it above the
+# longest task (a city-wide import), or a slow task is run twice (harmless: tasks are
+# idempotent, but wasteful).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+}
 
 # --- Auth ------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -269,4 +280,6 @@ BAUCU_DEMO = os.environ.get("BAUCU_DEMO", "0") == "1"
 # A rehearsal's turnout clock may be set to a time of day ("HH:MM") so that a drill
 # (manage.py rehearse) plays a whole election day at any hour; real elections ignore it.
 BAUCU_REHEARSAL_TIME = os.environ.get("BAUCU_REHEARSAL_TIME", "")
+
+BAUCU_CLOCK = os.environ.get("BAUCU_CLOCK", "")  # a fixed "now" for turnout (realtime/clock.py)
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True

@@ -5,6 +5,7 @@ import os
 from config.settings.base import *  # noqa: F403
 
 DEBUG = False
+BAUCU_CLOCK = ""  # turnout runs on the real clock in production
 SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
 ALLOWED_HOSTS = os.environ["DJANGO_ALLOWED_HOSTS"].split(",")
 CSRF_TRUSTED_ORIGINS = [

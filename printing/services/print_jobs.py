@@ -349,6 +349,8 @@ def print_job_finish(job_id: int) -> None:
     folder = job_dir(job.pk)
     folder.mkdir(parents=True, exist_ok=True)
     paths = [folder / a["file"] for a in data["areas"]]
+    for leftover in folder.glob(".*.part"):  # a worker killed while writing left these
+        leftover.unlink(missing_ok=True)
     kind = KIND_OF_JOB[job.kind]
     stem = job.params.get("area") or (job.unit.code if job.unit else "all")
     zip_path = folder / f"{stem}-{kind}.zip"

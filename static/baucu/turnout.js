@@ -186,7 +186,7 @@
   }
 
   const live = document.getElementById("live");
-  function setLive(st) { live.dataset.state = st; live.textContent = st === "open" ? i18n.live : i18n.reconnecting; }
+  function setLive(st) { live.dataset.state = st; live.textContent = st === "open" ? i18n.live : i18n.offline; }
   let delay = 500;
   function connect() {
     const scheme = window.location.protocol === "https:" ? "wss" : "ws";

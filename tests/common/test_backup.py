@@ -20,9 +20,11 @@ def _counts_via(database_url: str) -> dict[str, int]:
         "import django, json; django.setup();"
         "from election.models import AdminUnit, Candidate, PollingArea;"
         "from common.models import AuditEvent;"
+        "from voters.models import Voter, VoterEvent;"
         "print(json.dumps({'units': AdminUnit.objects.count(),"
         " 'areas': PollingArea.objects.count(), 'candidates': Candidate.objects.count(),"
-        " 'audit': AuditEvent.objects.count()}))"
+        " 'audit': AuditEvent.objects.count(), 'voters': Voter.objects.count(),"
+        " 'ledger': VoterEvent.objects.count()}))"
     )
     env = {
         **os.environ,
@@ -42,12 +44,22 @@ def _counts_via(database_url: str) -> dict[str, int]:
 def test_backup_and_restore_round_trip(mini_election, tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL leg; the embedded default is covered by the file test below")
+    from tests.faults.conftest import voter_file
+    from voters.models import Voter, VoterEvent
+    from voters.services.import_list import import_voters
+
+    path = tmp_path / "voters.csv"
+    n = voter_file(path, ["26734-01", "26737-01"], 150)
+    import_voters(election=mini_election, path=path, actor=None, enforce_cutoff=False)
     expected = {
         "units": AdminUnit.objects.count(),
         "areas": PollingArea.objects.count(),
         "candidates": Candidate.objects.count(),
         "audit": AuditEvent.objects.count(),
+        "voters": Voter.objects.count(),
+        "ledger": VoterEvent.objects.count(),
     }
+    assert expected["voters"] == n > 0
     dump = tmp_path / "baucu.dump"
     call_command("backup_db", "--out", str(dump))
     target = f"baucu_restore_{uuid.uuid4().hex[:8]}"
