@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 
+from common.rehearsal import mark_workbook, start_sheet
 from common.spreadsheet import safe_cell
 from reconciliation import rules
 from reconciliation.selectors import Board, attention_filter
@@ -50,8 +51,11 @@ def _header(ws: Any, labels: list[Any]) -> None:
 
 
 def board_xlsx(board: Board, *, only_attention: bool = False) -> bytes:
+    rehearsal = board.election.is_rehearsal
     wb = Workbook(write_only=True)
+    mark_workbook(wb, rehearsal)
     ws = wb.create_sheet(_("Reconciliation"))
+    start_sheet(ws, rehearsal)
     slot_labels = [_("closing") if s == rules.CLOSED else s for s in board.slots]
     _header(
         ws,
@@ -109,6 +113,7 @@ def board_xlsx(board: Board, *, only_attention: bool = False) -> bytes:
             ]
         )
     summary = wb.create_sheet(_("By unit"))
+    start_sheet(summary, rehearsal)
     _header(
         summary,
         [

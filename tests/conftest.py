@@ -17,6 +17,20 @@ _MINI = json.loads((FIXTURES / "mini_election.json").read_text(encoding="utf-8")
 PASSWORD = "test-password-123"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_turnout_caches():
+    """Per-process caches of turnout (list sizes, area structure, live store) start empty in
+    every test: database ids are reused between tests, so a cached figure of an earlier test's
+    election would be read as this test's."""
+    from realtime import denominators, live
+
+    denominators.clear()
+    live.reset_store()
+    yield
+    denominators.clear()
+    live.reset_store()
+
+
 @pytest.fixture
 def mini_doc() -> dict[str, Any]:
     return copy.deepcopy(_MINI)

@@ -42,8 +42,9 @@ XLSX_KINDS = [
     "import_template",
     "import_errors",
     "import_errors_command",
+    "reconciliation",
 ]
-SHEETS = {"voter_changes": 2, "results_constituency": 3, "results_contest": 3}
+SHEETS = {"reconciliation": 2, "voter_changes": 2, "results_constituency": 3, "results_contest": 3}
 SHEETS["results_command_xlsx"] = 3
 JSON_KINDS = [
     "results_json",
@@ -122,6 +123,8 @@ def _xlsx(client: Any, election: Any, kind: str, tmp: Path) -> bytes:
         return _get(client, reverse("voters:area", args=[e, "26734-01"]) + "?format=xlsx")
     if kind == "import_template":
         return _get(client, reverse("voters:template", args=[e]))
+    if kind == "reconciliation":
+        return _get(client, reverse("reconciliation:xlsx", args=[e, "79"]))
     if kind == "import_errors":
         imp = VoterImport.objects.filter(election=election).first()
         imp.errors = [{"row": 2, "column": "Ngày sinh", "reason": "không hợp lệ"}]

@@ -36,6 +36,9 @@ NOT_PAGES = {
     "printing-download",
     "printing-resume",
     "election",  # redirects to the unit page
+    "api-minutes-resolve",
+    "api-reconciliation",
+    "reconciliation:xlsx",
 }
 
 
@@ -90,6 +93,7 @@ def _args(name: str, election: Any) -> list[Any]:
         "turnout-dashboard": [e, "26734"],
         "turnout-publish": [e],
         "turnout-public": [e],
+        "reconciliation:unit": [e, "26734"],
     }[name]
 
 

@@ -106,6 +106,7 @@ EXPORTS = {
         "results:constituency-doc", args=[e.slug, "QH", 1, "xlsx"]
     ),
     "results:contest-doc": lambda e, c: reverse("results:contest-doc", args=[e.slug, "QH", "xlsx"]),
+    "reconciliation:xlsx": lambda e, c: reverse("reconciliation:xlsx", args=[e.slug, "79"]),
 }
 # exports whose data is only names of places and bodies: one prefix per object is enough
 ALL_PREFIXES = {"voters:area", "voters:changes", "voters:import-errors"}
@@ -150,4 +151,5 @@ def test_every_xlsx_export_is_in_this_test():
         "voters.template_xlsx",
         "results.contest_document",
         "results.constituency_document",
+        "reconciliation.unit_xlsx",
     }, producers
