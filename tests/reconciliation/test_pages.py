@@ -146,3 +146,6 @@ def test_api_at_an_instant_only_for_rehearsals(client, day):
     assert data["slots_due"] == {"2021-05-23": ["09:00"]}
     assert data["at"] == "2021-05-23T10:00:00+07:00"
     assert data["totals"]["green"] == 5
+    # the same instant in UTC reads the same slots
+    utc = client.get(url, {"at": "2021-05-23T03:00:00Z"}).json()
+    assert utc["slots_due"] == {"2021-05-23": ["09:00"]}
