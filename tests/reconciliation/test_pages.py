@@ -47,6 +47,10 @@ def test_only_attention_filter(client, broken):
     html = client.get(url + "?only=attention").content.decode()
     assert 'id="pa-26734-02"' in html and 'id="pa-27499-01"' in html
     assert 'id="pa-26734-01"' not in html and 'id="pa-27496-01"' not in html
+    district = client.get(reverse("reconciliation:unit", args=[E, "760"]) + "?only=attention")
+    text = district.content.decode()
+    # only the child units needing attention are listed
+    assert 'data-unit="26734"' in text and 'data-unit="26737"' not in text
     # a unit where all is well says so
     ok = client.get(reverse("reconciliation:unit", args=[E, "26737"]) + "?only=attention")
     assert 'id="all-green"' in ok.content.decode()
