@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -77,13 +78,26 @@ class BoardView(APIView):
             OpenApiParameter(
                 "rows", OpenApiTypes.STR, enum=["none"], description="roll-up only, no rows"
             ),
+            OpenApiParameter(
+                "at",
+                OpenApiTypes.DATETIME,
+                description="rehearsals only: evaluate the board as of this instant "
+                "(ISO 8601 with offset), e.g. the end of a simulated day",
+            ),
         ],
         responses={200: BOARD_SCHEMA},
     )
     def get(self, request: Request, slug: str, code: str) -> Response:
         election = esel.election_get(user=request.user, slug=slug)
         unit = esel.unit_get(user=request.user, election=election, code=code)
-        board = selectors.board(user=request.user, election=election, unit=unit)
+        now = None
+        if request.query_params.get("at"):
+            now = parse_datetime(request.query_params["at"])
+            if now is None or now.tzinfo is None:
+                return Response({"detail": "at: an ISO 8601 date-time with offset"}, status=400)
+            if not election.is_rehearsal:
+                return Response({"detail": "at: only for a rehearsal election"}, status=400)
+        board = selectors.board(user=request.user, election=election, unit=unit, now=now)
         return Response(
             board_document(
                 board,

@@ -5,9 +5,11 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from reconciliation.rules import AreaFacts
 from reconciliation.selectors import AreaRow, Board, ChildSummary, attention_filter
 
 FORMAT = "baucu.reconciliation/1"
+FACT_FIELDS = [f for f in dataclasses.fields(AreaFacts) if f.name not in ("slots", "turnout")]
 
 
 def _counts(s: ChildSummary) -> dict[str, Any]:
@@ -23,8 +25,7 @@ def _counts(s: ChildSummary) -> dict[str, Any]:
 
 def facts_data(row: AreaRow) -> dict[str, Any]:
     facts = row.facts
-    data = dataclasses.asdict(facts)
-    data.pop("slots")
+    data = {f.name: getattr(facts, f.name) for f in FACT_FIELDS}
     data["turnout"] = {k: v for k, v in zip(facts.slots, facts.turnout, strict=True)}
     data["turnout_final"] = facts.turnout_final
     return data

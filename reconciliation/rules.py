@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.utils.translation import gettext, gettext_noop
@@ -140,13 +141,15 @@ class AreaFacts:
     ballots_invalid: int | None = None
     voters_listed_reason: str = ""
 
-    def turnout_by_slot(self) -> dict[str, int]:
+    @cached_property
+    def reported(self) -> dict[str, int]:
+        """{slot key: figure} of the slots reported (computed once; do not mutate)."""
         return {s: v for s, v in zip(self.slots, self.turnout, strict=False) if v is not None}
 
     @property
     def turnout_last(self) -> tuple[str, int] | None:
         """The latest slot reported and its figure."""
-        reported = self.turnout_by_slot()
+        reported = self.reported
         for key in reversed(self.slots):
             if key in reported:
                 return key, reported[key]
@@ -156,7 +159,7 @@ class AreaFacts:
     def turnout_final(self) -> int | None:
         """The final figure: the "closed" report, else the report of the last timed slot
         (which opens at closing time); None while neither was reported."""
-        reported = self.turnout_by_slot()
+        reported = self.reported
         if CLOSED in reported:
             return reported[CLOSED]
         timed = [s for s in self.slots if s != CLOSED]
@@ -255,7 +258,7 @@ def _cards_findings(facts: AreaFacts) -> list[Finding]:
 
 def _turnout_findings(facts: AreaFacts, due: Collection[str]) -> list[Finding]:
     out: list[Finding] = []
-    reported = facts.turnout_by_slot()
+    reported = facts.reported
     missing = [s for s in facts.slots if s in due and s not in reported]
     if missing:
         out.append(_f(SLOT_MISSING, AMBER, slots=missing))

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, IntegerField, Sum, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Sum, When
 
 from common.models import AuditEvent
 from election.access import Cap, can
@@ -145,23 +145,21 @@ def slots_due(keys: list[str], day: dt.date, now: dt.datetime) -> frozenset[str]
     )
 
 
-def _areas_under(election: Election, unit: AdminUnit) -> list[dict[str, Any]]:
-    return list(
-        PollingArea.objects.filter(
-            election=election,
-            unit_id__in=UnitAncestry.objects.filter(ancestor=unit).values("descendant_id"),
+def _areas_qs(election: Election, unit: AdminUnit) -> QuerySet[PollingArea]:
+    """Polling areas under the unit; used as a subquery, so that no query carries thousands of
+    ids as parameters."""
+    qs = PollingArea.objects.filter(election=election)
+    if unit.id != election.root_id:
+        qs = qs.filter(
+            unit_id__in=UnitAncestry.objects.filter(ancestor=unit).values("descendant_id")
         )
-        .order_by("code")
-        .values("id", "code", "name", "unit_id", "polling_day")
-    )
+    return qs
 
 
-def _ledger(election: Election, area_ids: list[int]) -> dict[int, tuple[int, int]]:
+def _ledger(election: Election, inside: Q) -> dict[int, tuple[int, int]]:
     """{area id: (added, removed)} from the ledger since the posting day."""
     rows = (
-        VoterEvent.objects.filter(
-            election=election, at__gte=posting_instant(election), polling_area_id__in=area_ids
-        )
+        VoterEvent.objects.filter(inside, election=election, at__gte=posting_instant(election))
         .exclude(delta=0)
         .order_by()
         .values("polling_area_id")
@@ -177,14 +175,12 @@ def _ledger(election: Election, area_ids: list[int]) -> dict[int, tuple[int, int
     return {r["polling_area_id"]: (r["added"] or 0, -(r["removed"] or 0)) for r in rows}
 
 
-def _cards(election: Election, area_ids: list[int]) -> dict[int, tuple[int, int]]:
+def _cards(election: Election, inside: Q) -> dict[int, tuple[int, int]]:
     """{area id: (cards of the latest full print, single cards reprinted after it)}."""
     latest: dict[int, tuple[dt.datetime, int]] = {}
     rows = (
         PrintedFile.objects.filter(
-            kind=PrintedFile.Kind.CARDS,
-            polling_area__election=election,
-            polling_area_id__in=area_ids,
+            inside, kind=PrintedFile.Kind.CARDS, polling_area__election=election
         )
         .order_by("created_at", "id")
         .values_list("polling_area_id", "created_at", "items")
@@ -203,18 +199,18 @@ def _cards(election: Election, area_ids: list[int]) -> dict[int, tuple[int, int]
     return {a: (items, reprinted.get(a, 0)) for a, (_at, items) in latest.items()}
 
 
-def _turnout(election: Election, area_ids: list[int]) -> dict[int, dict[str, int]]:
+def _turnout(election: Election, inside: Q) -> dict[int, dict[str, int]]:
     out: dict[int, dict[str, int]] = defaultdict(dict)
-    rows = TurnoutReport.objects.filter(election=election, polling_area_id__in=area_ids)
+    rows = TurnoutReport.objects.filter(inside, election=election)
     for area_id, slot, voted in rows.values_list("polling_area_id", "slot", "voted"):
         out[area_id][slot] = voted
     return out
 
 
-def _minutes(area_ids: list[int]) -> dict[tuple[int, int], dict[str, Any]]:
-    rows = CountMinutes.objects.filter(polling_area_id__in=area_ids, round=Round.MAIN).values(
-        "polling_area_id", "contest_id", "status", "voters_listed_reason", *_FIGURES
-    )
+def _minutes(election: Election, inside: Q) -> dict[tuple[int, int], dict[str, Any]]:
+    rows = CountMinutes.objects.filter(
+        inside, polling_area__election=election, round=Round.MAIN
+    ).values("polling_area_id", "contest_id", "status", "voters_listed_reason", *_FIGURES)
     return {(r["polling_area_id"], r["contest_id"]): r for r in rows}
 
 
@@ -227,30 +223,22 @@ def _group_of(unit: AdminUnit) -> tuple[list[AdminUnit], dict[int, int]]:
     return children, {d: a for a, d in links}
 
 
-def _chunks(ids: list[int], size: int = 20000) -> Iterable[list[int]]:
-    for i in range(0, len(ids), size):
-        yield ids[i : i + size]
-
-
 def board_unscoped(*, election: Election, unit: AdminUnit, now: dt.datetime | None = None) -> Board:
     """The board of any unit of the election, without a permission check."""
     now = now or clock.now()
     keys = turnout_rules.slot_keys(election.turnout_slots)
-    areas = _areas_under(election, unit)
-    area_ids = [a["id"] for a in areas]
-    tiers: list[tuple[int, int, str]] = []
-    scopes: dict[int, dict[str, int]] = {}
-    ledger: dict[int, tuple[int, int]] = {}
-    cards: dict[int, tuple[int, int]] = {}
-    turnout: dict[int, dict[str, int]] = {}
-    minutes: dict[tuple[int, int], dict[str, Any]] = {}
-    for chunk in _chunks(area_ids):
-        tiers += area_contest_tiers(election=election, area_ids=chunk)
-        scopes |= counts_by_scope(election=election, area_ids=chunk)
-        ledger |= _ledger(election, chunk)
-        cards |= _cards(election, chunk)
-        turnout |= _turnout(election, chunk)
-        minutes |= _minutes(chunk)
+    areas_qs = _areas_qs(election, unit)
+    areas = list(areas_qs.order_by("code").values("id", "code", "name", "unit_id", "polling_day"))
+    whole = unit.id == election.root_id
+    # the election's own areas need no filter; a unit's areas are a subquery
+    inside = Q() if whole else Q(polling_area_id__in=areas_qs.values("id"))
+    area_ids = None if whole else [a["id"] for a in areas]
+    tiers = area_contest_tiers(election=election, area_ids=area_ids)
+    scopes = counts_by_scope(election=election, area_ids=area_ids)
+    ledger = _ledger(election, inside)
+    cards = _cards(election, inside)
+    turnout = _turnout(election, inside)
+    minutes = _minutes(election, inside)
     contests = {c.id: c for c in Contest.objects.filter(election=election)}
     tolerances = rules.Tolerances(turnout=thresholds_for(election).turnout_tolerance)
 

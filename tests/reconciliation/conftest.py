@@ -132,7 +132,9 @@ def report(area: Any, slot: str, voted: int, admin: Any) -> None:
     turnout_report_submit(actor=admin, area=area, slot=slot, voted=voted, now=AFTER_CLOSE)
 
 
-def minutes_doc(day: Day, area: str, contest: str, **override: Any) -> dict[str, Any]:
+def minutes_doc(
+    day: Day, area: str, contest: str, *, invalid: int = 0, **override: Any
+) -> dict[str, Any]:
     """Consistent minutes: listed = the list for the contest, voted = the final turnout
     (councils: at most their list), every valid ballot keeps one name (the first candidate)."""
     from election.models import PollingAreaConstituency
@@ -150,23 +152,27 @@ def minutes_doc(day: Day, area: str, contest: str, **override: Any) -> dict[str,
         "voters_voted": voted,
         "ballots_issued": voted,
         "ballots_received": voted,
-        "ballots_valid": voted,
-        "ballots_invalid": 0,
-        "valid_by_names_kept": {"1": voted},
-        "votes": [{"candidate": n, "votes": voted if i == 0 else 0} for i, n in enumerate(names)],
+        "ballots_valid": voted - invalid,
+        "ballots_invalid": invalid,
+        "valid_by_names_kept": {"1": voted - invalid},
+        "votes": [
+            {"candidate": n, "votes": voted - invalid if i == 0 else 0} for i, n in enumerate(names)
+        ],
     }
     m.update(override)
     return m
 
 
-def enter_minutes(day: Day, items: list[dict[str, Any]], entry: str | None = None) -> None:
+def enter_minutes(
+    day: Day, items: list[dict[str, Any]], entry: str | None = None, actor: Any = None
+) -> None:
     from results.services.import_minutes import import_count_minutes
 
     import_count_minutes(
         election=day.election,
         data={"format": "baucu.count/1", "minutes": items},
         entry=entry,
-        actor=day.admin,
+        actor=actor or day.admin,
     )
 
 
@@ -209,3 +215,17 @@ def admin(make_user):
 @pytest.fixture
 def day(mini_election, admin) -> Day:
     return build_day(mini_election, admin)
+
+
+@pytest.fixture
+def broken(day):
+    """The consistent day with two faults: a missing 11:00 report in 26734-02 (amber) and
+    unbalanced ballots in the HDND-79 minutes of 27499-01 (red)."""
+    from realtime.models import TurnoutReport
+    from results.models import CountMinutes
+
+    TurnoutReport.objects.filter(polling_area=day.areas["26734-02"], slot="11:00").delete()
+    CountMinutes.objects.filter(
+        polling_area=day.areas["27499-01"], contest=day.contests["HDND-79"]
+    ).update(ballots_invalid=4)
+    return day
