@@ -17,6 +17,7 @@ import httpx
 from drill import figures as fig
 from drill.faults import Fault
 from drill.prepare import AreaPlan, Setup
+from drill.verdict import Flag, board_flags
 
 
 @dataclass
@@ -46,6 +47,7 @@ class Day:
     unexpected: list[str] = field(default_factory=list)
     delays: list[float] = field(default_factory=list)
     never_seen: int = 0
+    flags: list[Flag] = field(default_factory=list)
 
     def odd(self, what: str) -> None:
         self.unexpected.append(what)
@@ -126,6 +128,7 @@ class Drill:
         base_url: str,
         concurrency: int,
         rng: random.Random,
+        board_at: str,
         dashboards: int = 4,
         slot_seconds: float = 0.0,
     ) -> None:
@@ -137,6 +140,7 @@ class Drill:
         self.rng = rng
         self.n_dashboards = dashboards
         self.slot_seconds = slot_seconds
+        self.board_at = board_at
         self.day = Day()
         self.series: dict[str, list[int]] = {
             a.code: fig.turnout_series(a.listed, len(setup.slots), rng) for a in setup.areas
@@ -336,6 +340,24 @@ class Drill:
             self.day.odd(f"differing minutes not offered to the coordinator: {key}")
         self.day.phases.append(Phase("settle", time.perf_counter() - t0, 1 + len(seen)))
 
+    async def board(self, client: httpx.AsyncClient) -> None:
+        """The coordinator reads the reconciliation board of the whole election over the API,
+        as it stands at the end of the played day."""
+        root = self.s.election.root.code
+        t0 = time.perf_counter()
+        r = await client.get(
+            f"/api/reconciliation/{self.slug}/{root}/",
+            params={"at": self.board_at} if self.board_at else None,
+            headers={"Authorization": f"Token {self.s.coordinator}"},
+        )
+        if r.status_code == 200:
+            self.day.flags = board_flags(r.json())
+        else:
+            self.day.odd(f"reconciliation board: {r.status_code} {r.text[:300]}")
+        self.day.phases.append(
+            Phase("board", time.perf_counter() - t0, 1, {"rows": len(self.day.flags)})
+        )
+
     # the whole day ------------------------------------------------------------------------
 
     def dashboard_units(self) -> list[str]:
@@ -392,6 +414,7 @@ class Drill:
             )
             await self.minutes(client)
             await self.settle(client)
+            await self.board(client)
         return self.day
 
 
