@@ -92,11 +92,11 @@ def wait_port(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
     raise TimeoutError(f"no server on {port}")
 
 
-def load_structure(scale: str):  # noqa: ANN201
+def load_structure(definition_scale: str):  # noqa: ANN201
     from election.demo import build_definition
     from election.services.definition_import import import_definition
 
-    definition = build_definition("hcm-2021", scale="small" if scale == "quick" else "city")
+    definition = build_definition("hcm-2021", scale=definition_scale)
     election = import_definition(data=definition, source="bench").election
     election.is_rehearsal = True
     election.save(update_fields=["is_rehearsal"])
@@ -233,6 +233,12 @@ def main() -> int:
     p.add_argument("--quick", action="store_true")
     p.add_argument("--scale", choices=["small", "city"], default="city")
     p.add_argument("--per-area", type=int, default=None, help="voters per area (300; city 1700)")
+    p.add_argument(
+        "--definition",
+        choices=["small", "city"],
+        default=None,
+        help="the demo definition (617 or 3,196 polling areas); default: small for --quick",
+    )
     p.add_argument("--workers", type=int, default=2, help="Celery worker processes")
     p.add_argument("--port", type=int, default=8122)
     p.add_argument("--concurrency", type=int, default=8)
@@ -254,14 +260,15 @@ def main() -> int:
     scale = "quick" if args.quick else args.scale
     load1 = os.getloadavg()[0]
     t_all = time.perf_counter()
-    election = load_structure(scale)
+    definition = args.definition or ("small" if scale == "quick" else "city")
+    election = load_structure(definition)
     areas = list(election.polling_areas.select_related("unit__parent").order_by("code"))
     scope = election.root
     if scale != "city":  # one urban district of the demo (20 polling areas, 2 contests)
         areas = [a for a in areas if a.unit.parent and a.unit.parent.code == QUICK_DISTRICT]
         scope = areas[0].unit.parent
     per_area = args.per_area or (300 if scale != "city" else 1700)  # city: 5.4 M / 3,196
-    figures: dict = {"scale": scale, "areas": len(areas)}
+    figures: dict = {"scale": scale, "definition": definition, "areas": len(areas)}
     figures["voter_import"] = import_voters_phase(election, areas, per_area)
     print("voter import:", figures["voter_import"])
     connections.close_all()
@@ -320,6 +327,7 @@ def main() -> int:
     after_close = sum(order[3:])
     summary = {
         "scale": scale,
+        "definition": definition,
         "areas": len(areas),
         "voters": figures["voter_import"]["voters"],
         "import_s": figures["voter_import"]["s"],

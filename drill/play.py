@@ -17,6 +17,7 @@ import httpx
 from drill import figures as fig
 from drill.faults import Fault
 from drill.prepare import AreaPlan, Setup
+from drill.verdict import Flag, board_flags
 
 
 @dataclass
@@ -46,6 +47,7 @@ class Day:
     unexpected: list[str] = field(default_factory=list)
     delays: list[float] = field(default_factory=list)
     never_seen: int = 0
+    flags: list[Flag] = field(default_factory=list)
 
     def odd(self, what: str) -> None:
         self.unexpected.append(what)
@@ -126,6 +128,7 @@ class Drill:
         base_url: str,
         concurrency: int,
         rng: random.Random,
+        board_at: str,
         dashboards: int = 4,
         slot_seconds: float = 0.0,
     ) -> None:
@@ -137,6 +140,7 @@ class Drill:
         self.rng = rng
         self.n_dashboards = dashboards
         self.slot_seconds = slot_seconds
+        self.board_at = board_at
         self.day = Day()
         self.series: dict[str, list[int]] = {
             a.code: fig.turnout_series(a.listed, len(setup.slots), rng) for a in setup.areas
@@ -145,7 +149,10 @@ class Drill:
     async def _post(
         self, client: httpx.AsyncClient, token: str, path: str, body: dict[str, Any]
     ) -> tuple[int, Any]:
-        r = await client.post(path, json=body, headers={"Authorization": f"Token {token}"})
+        try:
+            r = await client.post(path, json=body, headers={"Authorization": f"Token {token}"})
+        except httpx.HTTPError as exc:  # the system did not answer: an odd answer, not a crash
+            return 0, f"{type(exc).__name__}: {exc}"
         try:
             data = r.json()
         except ValueError:
@@ -235,8 +242,21 @@ class Drill:
 
     # count minutes ------------------------------------------------------------------------
 
-    def minutes_jobs(self) -> list[tuple[AreaPlan, fig.ContestSheet]]:
-        return [(a, sheet) for a in self.s.areas for sheet in a.sheets]
+    def minutes_jobs(self) -> list[tuple[AreaPlan, fig.ContestSheet, fig.Minutes, fig.Minutes]]:
+        """(area, contest, clean minutes, minutes with voters who voted off the turnout): the
+        figures drawn here, in order, so that a seed gives the same day whatever the timing."""
+        jobs = []
+        for a in self.s.areas:
+            final = self.series[a.code][-1]
+            for sheet in a.sheets:
+                clean = fig.clean_minutes(sheet, listed_total=a.listed, final=final, rng=self.rng)
+                off = (
+                    fig.voted_off_turnout(sheet, clean, self.rng)
+                    if clean.voters_voted > 2
+                    else clean
+                )
+                jobs.append((a, sheet, clean, off))
+        return jobs
 
     async def minutes(self, client: httpx.AsyncClient) -> None:
         path = f"/api/elections/{self.slug}/minutes/"
@@ -249,17 +269,15 @@ class Drill:
             doc = {"format": "baucu.count/1", "minutes": [m.as_document(area)]}
             return await self._post(client, token, path, doc)
 
-        async def one(job: tuple[AreaPlan, fig.ContestSheet]) -> None:
-            a, sheet = job
-            final = self.series[a.code][-1]
-            clean = fig.clean_minutes(sheet, listed_total=a.listed, final=final, rng=self.rng)
+        async def one(job: tuple[AreaPlan, fig.ContestSheet, fig.Minutes, fig.Minutes]) -> None:
+            a, sheet, clean, off_turnout = job
             fault = self.faults.get(a.code)
             kind = fault.kind if fault and fault.contest == sheet.code else None
             if kind == "minutes_missing":
                 return
             first, second = clean, clean
             if kind == "turnout_ne_minutes":
-                first = second = fig.voted_off_turnout(sheet, clean, self.rng)
+                first = second = off_turnout
             elif kind == "list_ne_minutes":
                 first = second = fig.listed_off_list(clean)
             elif kind == "keying_difference":
@@ -336,6 +354,24 @@ class Drill:
             self.day.odd(f"differing minutes not offered to the coordinator: {key}")
         self.day.phases.append(Phase("settle", time.perf_counter() - t0, 1 + len(seen)))
 
+    async def board(self, client: httpx.AsyncClient) -> None:
+        """The coordinator reads the reconciliation board of the whole election over the API,
+        as it stands at the end of the played day."""
+        root = self.s.election.root.code
+        t0 = time.perf_counter()
+        r = await client.get(
+            f"/api/reconciliation/{self.slug}/{root}/",
+            params={"at": self.board_at} if self.board_at else None,
+            headers={"Authorization": f"Token {self.s.coordinator}"},
+        )
+        if r.status_code == 200:
+            self.day.flags = board_flags(r.json())
+        else:
+            self.day.odd(f"reconciliation board: {r.status_code} {r.text[:300]}")
+        self.day.phases.append(
+            Phase("board", time.perf_counter() - t0, 1, {"rows": len(self.day.flags)})
+        )
+
     # the whole day ------------------------------------------------------------------------
 
     def dashboard_units(self) -> list[str]:
@@ -392,6 +428,7 @@ class Drill:
             )
             await self.minutes(client)
             await self.settle(client)
+            await self.board(client)
         return self.day
 
 

@@ -22,7 +22,7 @@ from drill.prepare import (
     prepare,
     reset_played,
 )
-from drill.verdict import Flag, Verdict, board_flags, compare, report_lines
+from drill.verdict import Verdict, compare, report_lines
 
 
 @dataclass
@@ -71,16 +71,6 @@ def day_over(election: Any) -> dt.datetime:
     return max(now, dt.datetime.combine(day, dt.time(23, 59), tzinfo=now.tzinfo))
 
 
-def read_board(election: Any) -> list[Flag]:
-    """The reconciliation board of the whole election (every area, every contest)."""
-    try:
-        from reconciliation.selectors import board_unscoped
-    except ImportError as exc:
-        raise DrillRefused("the reconciliation board (app `reconciliation`) is missing") from exc
-    board = board_unscoped(election=election, unit=election.root, now=day_over(election))
-    return board_flags(board.rows)
-
-
 def run_drill(opts: DrillOptions, *, out: Callable[[str], Any] = print) -> Outcome:
     rng = random.Random(opts.seed)
     t0 = time.perf_counter()
@@ -125,18 +115,17 @@ def run_drill(opts: DrillOptions, *, out: Callable[[str], Any] = print) -> Outco
         rng=rng,
         dashboards=opts.dashboards,
         slot_seconds=opts.slot_seconds,
+        # a rehearsal's board is read at the end of the played day; a real one as it is now
+        board_at=day_over(election).isoformat() if election.is_rehearsal else "",
     )
     day = asyncio.run(drill.run())
-    t = time.perf_counter()
-    flags = read_board(election)
-    board = Phase("board", time.perf_counter() - t, 1, {"rows": len(flags)})
     verdict = compare(
         faults=plan,
         entry_caught=day.entry_caught,
-        flags=flags,
+        flags=day.flags,
         played=[a.code for a in setup.areas],
     )
-    phases = [prep, *day.phases, board]
+    phases = [prep, *day.phases]
     for p in phases:
         extra = ", ".join(f"{k}={v}" for k, v in p.extra.items())
         out(f"  {p.name:<14}{p.seconds:8.2f} s {p.requests:7d} req {p.per_s:8.1f}/s  {extra}")

@@ -75,16 +75,16 @@ class Verdict:
         }
 
 
-def board_flags(rows: Iterable[Any]) -> list[Flag]:
-    """The board's rows (reconciliation.selectors Board.rows) as plain flags."""
+def board_flags(document: Mapping[str, Any]) -> list[Flag]:
+    """The rows of a `baucu.reconciliation/1` document (GET /api/reconciliation/…) as flags."""
     return [
         Flag(
-            area=r.polling_area_code,
-            contest=r.contest_code,
-            state=str(r.state),
-            codes=tuple(sorted({f.code for f in r.findings})),
+            area=row["polling_area"],
+            contest=row["contest"],
+            state=str(row["state"]),
+            codes=tuple(sorted({f["code"] for f in row.get("findings", [])})),
         )
-        for r in rows
+        for row in document.get("rows", [])
     ]
 
 

@@ -73,7 +73,12 @@ def import_count_minutes(
     items = data.get("minutes")
     if not isinstance(items, list):
         raise ImportRejected([ImportProblem(None, "minutes", "expected a list of minutes")])
-    areas = {a.code: a for a in election.polling_areas.select_related("unit", "election")}
+    # only the areas the document names (an API entry names one; a city has thousands)
+    codes = {str(m.get("polling_area")) for m in items if isinstance(m, dict)}
+    areas = {
+        a.code: a
+        for a in election.polling_areas.filter(code__in=codes).select_related("unit", "election")
+    }
     contests = {c.code: c for c in election.contests.all()}
     summary = ImportSummary(minutes=len(items))
     problems: list[ImportProblem] = []

@@ -71,6 +71,18 @@ def test_drill_small_catches_every_fault_without_false_alarms(rehearsal, live_as
     with pytest.raises(CommandError, match="--reset"):
         call_command("rehearse", election=rehearsal.slug, base_url=live_asgi, stdout=io.StringIO())
     assert TurnoutReport.objects.count() == before
+    # --reset wipes the played areas' turnout and minutes (one audited change), nothing else
+    from common.models import AuditEvent
+    from drill.prepare import already_played, areas_to_play, reset_played
+
+    areas = areas_to_play(rehearsal, "small")
+    assert already_played(rehearsal, areas) == (143, 47)
+    assert reset_played(election=rehearsal, areas=areas) == {
+        "turnout_reports": 143,
+        "count_minutes": 47,
+    }
+    assert already_played(rehearsal, areas) == (0, 0)
+    assert AuditEvent.objects.filter(action="drill.reset", election_id=rehearsal.id).count() == 1
 
 
 def test_drill_small_on_the_embedded_stack(embedded_world):
