@@ -17,6 +17,7 @@ Severity of each rule (docs/reconciliation.md explains them to users):
 | REC.SLOT_MISSING | a turnout slot whose reporting window has passed was not reported | amber |
 | REC.BALLOTS_UNBALANCED | valid + invalid ballots ≠ ballots received | red |
 | REC.TURNOUT_ABOVE_LIST | a turnout figure above the voters on the list | red |
+| REC.ISSUED_NE_VOTED | ballots issued ≠ voters who voted, in the same minutes | amber |
 
 Red means a figure of the result chain disagrees with another one (or is absent when it should
 be there); amber means something is late or needs a person to finish it, and nothing is known to
@@ -47,6 +48,7 @@ CARDS_NE_VOTERS = "REC.CARDS_NE_VOTERS"
 SLOT_MISSING = "REC.SLOT_MISSING"
 BALLOTS_UNBALANCED = "REC.BALLOTS_UNBALANCED"
 TURNOUT_ABOVE_LIST = "REC.TURNOUT_ABOVE_LIST"
+ISSUED_NE_VOTED = "REC.ISSUED_NE_VOTED"
 
 CODES = (
     MINUTES_MISSING,
@@ -57,6 +59,7 @@ CODES = (
     SLOT_MISSING,
     BALLOTS_UNBALANCED,
     TURNOUT_ABOVE_LIST,
+    ISSUED_NE_VOTED,
 )
 
 GREEN, AMBER, RED = "green", "amber", "red"
@@ -97,6 +100,10 @@ MESSAGES: dict[str, str] = {
     ),
     TURNOUT_ABOVE_LIST: gettext_noop(
         "Turnout at %(slot)s (%(turnout)s) is above the voters on the list (%(list_now)s)."
+    ),
+    ISSUED_NE_VOTED: gettext_noop(
+        "Ballots issued (%(issued)s) differ from the voters who voted (%(voted)s) in the count "
+        "minutes."
     ),
 }
 
@@ -236,6 +243,10 @@ def _figure_findings(facts: AreaFacts, tolerances: Tolerances) -> list[Finding]:
         and abs(final - voted) > tolerances.turnout
     ):
         out.append(_f(TURNOUT_NE_MINUTES, RED, turnout=final, voters_voted=voted))
+    issued = facts.ballots_issued
+    if issued is not None and voted is not None and issued != voted:
+        # the results module accepts this as an acknowledged warning (W.202): a person looks
+        out.append(_f(ISSUED_NE_VOTED, AMBER, issued=issued, voted=voted))
     valid, invalid, received = facts.ballots_valid, facts.ballots_invalid, facts.ballots_received
     if valid is not None and invalid is not None and received is not None:
         if valid + invalid != received:
@@ -316,4 +327,5 @@ CONCERNS: dict[str, tuple[str, ...]] = {
     SLOT_MISSING: ("turnout",),
     BALLOTS_UNBALANCED: ("ballots_valid", "ballots_invalid", "ballots_received"),
     TURNOUT_ABOVE_LIST: ("turnout", "list_now"),
+    ISSUED_NE_VOTED: ("ballots_issued", "voters_voted"),
 }

@@ -27,6 +27,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, IntegerField, Q, QuerySet, Sum, When
+from django.utils import timezone
 
 from common.models import AuditEvent
 from election.access import Cap, can
@@ -225,7 +226,8 @@ def _group_of(unit: AdminUnit) -> tuple[list[AdminUnit], dict[int, int]]:
 
 def board_unscoped(*, election: Election, unit: AdminUnit, now: dt.datetime | None = None) -> Board:
     """The board of any unit of the election, without a permission check."""
-    now = now or clock.now()
+    # slot times are local times: read the instant in the site's time zone (Asia/Ho_Chi_Minh)
+    now = timezone.localtime(now) if now else clock.now()
     keys = turnout_rules.slot_keys(election.turnout_slots)
     areas_qs = _areas_qs(election, unit)
     areas = list(areas_qs.order_by("code").values("id", "code", "name", "unit_id", "polling_day"))

@@ -47,6 +47,10 @@ def test_only_attention_filter(client, broken):
     html = client.get(url + "?only=attention").content.decode()
     assert 'id="pa-26734-02"' in html and 'id="pa-27499-01"' in html
     assert 'id="pa-26734-01"' not in html and 'id="pa-27496-01"' not in html
+    district = client.get(reverse("reconciliation:unit", args=[E, "760"]) + "?only=attention")
+    text = district.content.decode()
+    # only the child units needing attention are listed
+    assert 'data-unit="26734"' in text and 'data-unit="26737"' not in text
     # a unit where all is well says so
     ok = client.get(reverse("reconciliation:unit", args=[E, "26737"]) + "?only=attention")
     assert 'id="all-green"' in ok.content.decode()
@@ -146,3 +150,6 @@ def test_api_at_an_instant_only_for_rehearsals(client, day):
     assert data["slots_due"] == {"2021-05-23": ["09:00"]}
     assert data["at"] == "2021-05-23T10:00:00+07:00"
     assert data["totals"]["green"] == 5
+    # the same instant in UTC reads the same slots
+    utc = client.get(url, {"at": "2021-05-23T03:00:00Z"}).json()
+    assert utc["slots_due"] == {"2021-05-23": ["09:00"]}

@@ -174,6 +174,13 @@ def test_turnout_above_list_is_red():
     assert above.detail == {"slot": "closed", "turnout": 505, "list_now": 500}
 
 
+def test_ballots_issued_differ_from_voted_is_amber():
+    facts = dataclasses.replace(consistent(), ballots_issued=481)
+    [finding] = evaluate(facts, now_slots_due=ALL_DUE)
+    assert (finding.code, finding.severity) == (rules.ISSUED_NE_VOTED, rules.AMBER)
+    assert finding.detail == {"issued": 481, "voted": 480}
+
+
 def test_state_of_and_worst():
     amber = rules.Finding(rules.SLOT_MISSING, rules.AMBER, "m")
     red = rules.Finding(rules.BALLOTS_UNBALANCED, rules.RED, "m")

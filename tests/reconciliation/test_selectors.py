@@ -192,3 +192,24 @@ def test_late_report_still_counts(day):
     assert day.rows("27499-01")["QH"].state == rules.AMBER
     report(area, "09:00", 5, day.admin)
     assert day.rows("27499-01")["QH"].state == rules.GREEN
+
+
+def test_minutes_accepted_with_warnings_or_a_reason_are_still_flagged(mini_election, admin):
+    """The results module lets these through (acknowledged warning W.202; voters listed
+    differing from the list with a reason, F.210): the board still shows them."""
+    skip = (("26737-01", "QH"), ("26737-01", "HDND-79"))
+    day = build_day(mini_election, admin, skip=skip)
+    enter_minutes(
+        day,
+        [
+            minutes_doc(day, "26737-01", "QH", ballots_issued=79),
+            minutes_doc(
+                day, "26737-01", "HDND-79", voters_listed=81, voters_listed_reason="late entry"
+            ),
+        ],
+    )
+    s = states(day.board())
+    assert s[("26737-01", "QH")] == (rules.AMBER, {rules.ISSUED_NE_VOTED})
+    assert s[("26737-01", "HDND-79")] == (rules.RED, {rules.LIST_NE_MINUTES})
+    [finding] = day.rows("26737-01")["HDND-79"].findings
+    assert finding.detail == {"list_now": 80, "voters_listed": 81, "reason": "late entry"}
