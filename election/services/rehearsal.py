@@ -97,41 +97,37 @@ def data_counts(election: Election) -> dict[str, int]:
     return {name: qs.count() for name, qs in _data_querysets(election.id)}
 
 
-def voting_started(election: Election, today: dt.date | None = None) -> str | None:
-    """Why a real election counts as having started voting (None: it has not)."""
-    from realtime.models import TurnoutReport
-    from results.models import CountMinutes
-
-    today = today or timezone.localdate()
-    days = list(PollingArea.objects.filter(election=election).values_list("polling_day", flat=True))
-    return rules.rehearsal_switch_refusal(
-        to_rehearsal=True,
-        today=today,
-        first_day=rules.first_polling_day(election.date, days),
-        turnout_reports=TurnoutReport.objects.filter(election=election).count(),
-        count_minutes=CountMinutes.objects.filter(contest__election=election).count(),
-        rehearsal_data=0,
-    )
+def _first_day(election: Election) -> dt.date:
+    days = PollingArea.objects.filter(election=election).values_list("polling_day", flat=True)
+    return rules.first_polling_day(election.date, list(days))
 
 
 def switch_refusal(election: Election, *, to_rehearsal: bool, today: dt.date | None = None) -> str:
     """The reason (translated) an existing election may not switch; "" when it may."""
+    from realtime.models import TurnoutReport
+    from results.models import CountMinutes
+
+    first = _first_day(election)
     if to_rehearsal:
-        code = voting_started(election, today)
+        code = rules.rehearsal_switch_refusal(
+            to_rehearsal=True,
+            today=today or timezone.localdate(),
+            first_day=first,
+            turnout_reports=TurnoutReport.objects.filter(election=election).count(),
+            count_minutes=CountMinutes.objects.filter(contest__election=election).count(),
+            rehearsal_data=0,
+        )
     else:
-        left = sum(data_counts(election).values())
         code = rules.rehearsal_switch_refusal(
             to_rehearsal=False,
             today=today or timezone.localdate(),
-            first_day=election.date,
+            first_day=first,
             turnout_reports=0,
             count_minutes=0,
-            rehearsal_data=left,
+            rehearsal_data=sum(data_counts(election).values()),
         )
     if code is None:
         return ""
-    days = PollingArea.objects.filter(election=election).values_list("polling_day", flat=True)
-    first = rules.first_polling_day(election.date, list(days))
     messages = {
         rules.VOTING_STARTED: _(
             "A real election cannot become a rehearsal once voting has started "

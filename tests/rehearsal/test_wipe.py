@@ -122,3 +122,57 @@ def test_the_audit_trail_still_refuses_deletes_after_a_wipe(filled, boss):
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         AuditEvent.objects.filter(election_id=dry.pk).delete()
     assert AuditEvent.objects.filter(election_id=dry.pk).count() > 1
+
+
+def _grow(election, n: int) -> None:
+    """n more voters, each with a change event, written directly (then recounted)."""
+    from django.utils import timezone
+
+    from voters.models import Voter, VoterEvent
+    from voters.services.counts import refresh_area_counts
+
+    area = election.polling_areas.get(code="26737-01")
+    voters = Voter.objects.bulk_create(
+        Voter(
+            election=election,
+            polling_area=area,
+            stt=1000 + i,
+            national_id=f"0990{i:08d}",
+            full_name="Võ Văn Tám",
+            search_key="vo van tam",
+            birth_year=1970,
+            sex="M",
+            residence="permanent",
+            permanent_address="1 Lê Lợi",
+        )
+        for i in range(n)
+    )
+    VoterEvent.objects.bulk_create(
+        VoterEvent(election=election, polling_area=area, voter=v, kind="added", at=timezone.now())
+        for v in voters
+    )
+    refresh_area_counts(election_id=election.id)
+
+
+def _wipe_queries(election, boss) -> int:
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        rehearsal.wipe_rehearsal(actor=boss, election=election)
+    return len(queries)
+
+
+def test_the_wipe_does_not_go_row_by_row(
+    filled, boss, django_capture_on_commit_callbacks, tmp_path
+):
+    """The number of statements does not grow with the voters (a city list is millions)."""
+    from tests.rehearsal.conftest import populate
+
+    _real, dry = filled
+    few = _wipe_queries(dry, boss)
+    populate(dry, boss, django_capture_on_commit_callbacks, tmp_path, "082")
+    _grow(dry, 3000)
+    assert data_rows(dry)["voters.voters"] == 3015
+    many = _wipe_queries(dry, boss)
+    assert many == few
+    assert sum(data_rows(dry).values()) == 0
