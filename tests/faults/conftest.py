@@ -21,7 +21,6 @@ from tests.faults import support
 
 TEMPLATE = "baucu_faults_tpl"
 TOKENS = {"secretary": "1" * 40, "secretary2": "2" * 40, "ward": "3" * 40}
-pytestmark = pytest.mark.stack
 
 
 def _skip_reason() -> str | None:

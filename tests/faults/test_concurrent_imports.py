@@ -100,6 +100,7 @@ def test_two_confirmations_of_one_upload_start_one_job(mini_election, make_user,
         t.start()
     for t in threads:
         t.join(timeout=60)
-    assert codes == [302, 302]
+    # the first is sent to the job; the second, if it comes after, sees the import under way
+    assert len(codes) == 2 and set(codes) <= {200, 302}, codes
     assert len(started) == 1
     assert Job.objects.filter(kind="voters.import.apply").count() == 1

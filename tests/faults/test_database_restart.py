@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 
 import pytest
 
@@ -77,7 +76,7 @@ def test_restart_during_minutes_entry_all_or_nothing_then_retry(site):
 
 def test_restart_during_voter_import_then_import_finishes(site):
     upload = site.var / "upload.csv"
-    n = voter_file(upload, ["26734-01", "26734-02"], 4000)
+    n = voter_file(upload, ["26734-01", "26734-02"], 2000)
     env = site.env()
     worker = support.Worker(env, site.var / "worker.log")
     worker.start()
@@ -90,8 +89,7 @@ def test_restart_during_voter_import_then_import_finishes(site):
             assert web.request("GET", page)[0] == 200
             worker.wait_child()
             imp_id, job_id = site.django(f"PATH = {str(upload)!r}\n" + START_IMPORT)
-            support.wait_for(lambda: _import_open(site), 60, "the import's transaction")
-            time.sleep(0.3)
+            support.wait_for(lambda: _import_open(site), 60, "the import's transaction", step=0.02)
             site.pg.stop("fast")  # the import's transaction is cut in the middle
             try:
                 # a member of staff opening a page meanwhile is told, in Vietnamese

@@ -75,17 +75,15 @@ def _import_open(site) -> bool:
 
 def test_worker_process_killed_mid_import_runs_again_to_completion(site):
     upload = site.var / "upload.csv"
-    n = voter_file(upload, ["26734-01", "26734-02"], 4000)
+    n = voter_file(upload, ["26734-01", "26734-02"], 2000)
     worker = support.Worker(site.env(), site.var / "worker.log")
     worker.start()
     try:
         child = worker.wait_child()
         imp_id, job_id = site.django(f"PATH = {str(upload)!r}\n" + START_IMPORT)
-        support.wait_for(lambda: _import_open(site), 60, "the import's transaction")
-        time.sleep(0.3)
-        assert site.one("SELECT count(*) FROM voters_voter") == 0  # nothing committed yet
-        assert _job(site, job_id)["status"] == "running"
+        support.wait_for(lambda: _import_open(site), 60, "the import's transaction", step=0.02)
         os.kill(child, signal.SIGKILL)  # the process running the import dies mid-transaction
+        assert site.one("SELECT count(*) FROM voters_voter") == 0  # nothing had been committed
         support.wait_for(
             lambda: _job(site, job_id)["status"] in ("succeeded", "failed"),
             120,
@@ -110,15 +108,14 @@ def test_whole_worker_killed_mid_import_next_worker_finishes(site):
     """Main process and child SIGKILLed (a host crash): the unacked message goes back on the
     queue when a worker starts again (after the broker's visibility timeout, short here)."""
     upload = site.var / "upload.csv"
-    n = voter_file(upload, ["26734-01", "26734-02"], 4000)
+    n = voter_file(upload, ["26734-01", "26734-02"], 2000)
     env = site.env(CELERY_VISIBILITY_TIMEOUT="3")
     worker = support.Worker(env, site.var / "worker.log")
     worker.start()
     try:
         worker.wait_child()
         imp_id, job_id = site.django(f"PATH = {str(upload)!r}\n" + START_IMPORT)
-        support.wait_for(lambda: _import_open(site), 60, "the import's transaction")
-        time.sleep(0.3)
+        support.wait_for(lambda: _import_open(site), 60, "the import's transaction", step=0.02)
         worker.kill_all()
         support.wait_for(lambda: not _import_open(site), 30, "PostgreSQL to roll back")
         assert site.one("SELECT count(*) FROM voters_voter") == 0  # all or nothing
@@ -141,7 +138,7 @@ def test_whole_worker_killed_mid_import_next_worker_finishes(site):
 
 def test_worker_killed_while_writing_a_pdf_no_partial_file(site):
     upload = site.var / "voters.csv"
-    n = voter_file(upload, ["26734-01", "26734-02"], 1500)
+    n = voter_file(upload, ["26734-01", "26734-02"], 800)
     assert site.django(f"PATH = {str(upload)!r}\n" + IMPORT_NOW) == n
     worker = support.Worker(site.env(), site.var / "worker.log")
     worker.start()
