@@ -17,7 +17,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from printing.layouts import code128
+from printing.layouts import code128, qr
 from printing.layouts.data import AreaHeader, CardRow
 from printing.layouts.fonts import register
 from printing.layouts.pages import FontEncoder, LeanPages
@@ -38,6 +38,7 @@ VALUE_SIZE = 9.0
 NAME_SIZE = 10.5
 BAR_MODULE = 0.28 * mm
 BAR_HEIGHT = 8 * mm
+QR_MODULE = 0.5 * mm  # a version 1 symbol (21 modules) is 10.5 mm wide
 NAME_SIZES = (NAME_SIZE, 9, 8, 7)
 VALUE_SIZES = (VALUE_SIZE, 8, 7, 6)
 
@@ -139,7 +140,9 @@ def _top(g: _Geometry, row: int) -> float:
 class _CardWriter:
     """The operators of one card (one per document: the fonts' codes are the document's)."""
 
-    def __init__(self, c: Canvas, g: _Geometry, header: AreaHeader, barcode: bool) -> None:
+    def __init__(
+        self, c: Canvas, g: _Geometry, header: AreaHeader, barcode: bool, qr_code: bool
+    ) -> None:
         regular, bold = register()
         self.g = g
         self.regular = FontEncoder(c, regular)
@@ -148,6 +151,7 @@ class _CardWriter:
         self.form = f"/{c._doc.getXObjectName(FORM)} Do"
         self.area_code = header.area_code
         self.barcode = barcode
+        self.qr_code = qr_code
 
         def at(x: float, top_mm: float) -> str:
             return f"1 0 0 1 {fp_str(x)} {fp_str(_y(top_mm))} Tm"
@@ -193,6 +197,12 @@ class _CardWriter:
             parts.append(code128.path_ops(code, LEFT, self.bar_y, BAR_MODULE, BAR_HEIGHT))
         else:
             parts.append("ET")
+        if self.qr_code:
+            # Right of the barcode, at the right edge of the left column, its lower edge on
+            # the baseline of the code's text.
+            size, rows = qr.matrix(card_code(self.area_code, row.stt))
+            x, y = LEFT_COL - size * QR_MODULE, self.bar_y - 2.6 * mm
+            parts.append(qr.rows_ops(size, rows, x, y, QR_MODULE))
         return " ".join(parts)
 
 
@@ -220,6 +230,7 @@ def render_cards(
     *,
     per_sheet: int = 1,
     barcode: bool = True,
+    qr_code: bool = True,
 ) -> int:
     """Draw one card per row into `out` (a path or a binary file); returns the card count.
 
@@ -235,7 +246,7 @@ def render_cards(
     c.setCreator("Baucu")
     c.setSubject(header.election_title)
     g = _draw_form(c, header, regular, bold)
-    writer = _CardWriter(c, g, header, barcode)
+    writer = _CardWriter(c, g, header, barcode, qr_code)
     pages = LeanPages(c, [FORM])
     count = 0
     if per_sheet == 1:
