@@ -1,4 +1,4 @@
-"""Benchmark: voter cards (with Code128) and posted lists, against a bare reportlab canvas.
+"""Benchmark: voter cards (with Code128 and QR) and posted lists, against a bare reportlab canvas.
 
     .venv/bin/python bench/print_cards.py            # 40,000 cards over 10 polling areas
     .venv/bin/python bench/print_cards.py --quick    # 8,000 cards over 4 areas (< 2 min)
@@ -65,15 +65,16 @@ def _people(n: int, seed: int):
     return out
 
 
-def _render_cards(i, n, outdir, barcode, per_sheet):
+def _render_cards(i, n, outdir, barcode, per_sheet, qr_code=None):
     from printing.layouts.cards import render_cards
     from printing.layouts.data import CardRow
 
     rows = [CardRow(s, nm, b, "Nam" if m else "Nữ", a) for s, nm, b, m, a in _people(n, i)]
     header = _header(i)
-    path = Path(outdir) / f"{header.area_code}-{per_sheet}-{int(barcode)}.pdf"
+    qr_code = barcode if qr_code is None else qr_code
+    path = Path(outdir) / f"{header.area_code}-{per_sheet}-{int(barcode)}-{int(qr_code)}.pdf"
     t0, c0 = time.perf_counter(), time.process_time()
-    render_cards(header, rows, str(path), barcode=barcode, per_sheet=per_sheet)
+    render_cards(header, rows, str(path), barcode=barcode, per_sheet=per_sheet, qr_code=qr_code)
     return time.perf_counter() - t0, path.stat().st_size, time.process_time() - c0
 
 
@@ -165,6 +166,7 @@ def main() -> None:
         [(seq, seq_mb)] = _run(ctx, "cards", [areas], per_area, tmp, (True, 1))
         [(four, four_mb)] = _run(ctx, "cards", [areas], per_area, tmp, (True, 4))
         [(nobar, _)] = _run(ctx, "cards", [areas[:2]], per_area, tmp, (False, 1))
+        [(noqr, _)] = _run(ctx, "cards", [areas[:2]], per_area, tmp, (True, 1, False))
         [(base, _)] = _run(ctx, "baseline", [areas], per_area, tmp)
         list_areas = max(1, a.list_rows // per_area)
         [(lists, list_mb)] = _run(ctx, "list", [list(range(list_areas))], per_area, tmp)
@@ -182,6 +184,7 @@ def main() -> None:
     cps_4 = cards / sum(r[0] for r in four)
     base_cps = cards / sum(r[0] for r in base)
     nobar_cps = 2 * per_area / sum(r[0] for r in nobar)
+    noqr_cps = 2 * per_area / sum(r[0] for r in noqr)
     par_cps = cards / max(sum(r[0] for r in w[0]) for w in par)
     par_cps_4 = cards / max(sum(r[0] for r in w[0]) for w in par_4)
     rows_ps = per_area * list_areas / sum(r[0] for r in lists)
@@ -192,6 +195,7 @@ def main() -> None:
         "cards_per_s": round(cps),
         "cards_per_s_4_per_sheet": round(cps_4),
         "cards_per_s_no_barcode": round(nobar_cps),
+        "cards_per_s_no_qr": round(noqr_cps),
         "baseline_cards_per_s": round(base_cps),
         "ratio_vs_baseline": round(cps / base_cps, 3),
         "cards_per_cpu_s": round(cpu_cps),
