@@ -124,27 +124,30 @@ def _render_list(i, n, outdir):
 
 def _worker(args):
     """A long-lived worker (like a Celery worker process): warm up once, then render each
-    polling area of its share in turn; returns the render times and its peak memory."""
-    kind, areas, n, outdir, opts = args
+    polling area of its share in turn, every variant of an area one after the other (on a
+    shared machine the load changes by the minute: interleaving keeps the ratios between
+    variants fair); returns the render times per variant and its peak memory."""
+    variants, areas, n, outdir = args
     _setup()
     from printing.layouts.fonts import register
 
     register()
     _render_cards(999, 8, outdir, True, 1)  # warm-up: font parsing, imports
-    out = []
+    out: dict[str, list] = {name: [] for name, _, _ in variants}
     for i in areas:
-        if kind == "cards":
-            out.append(_render_cards(i, n, outdir, *opts))
-        elif kind == "baseline":
-            out.append(_render_baseline(i, n, outdir))
-        else:
-            out.append(_render_list(i, n, outdir))
+        for name, kind, opts in variants:
+            if kind == "cards":
+                out[name].append(_render_cards(i, n, outdir, *opts))
+            elif kind == "baseline":
+                out[name].append(_render_baseline(i, n, outdir))
+            else:
+                out[name].append(_render_list(i, n, outdir))
     return out, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _run(ctx, kind, shares, n, outdir, opts=()):
+def _run(ctx, variants, shares, n, outdir):
     with ctx.Pool(len(shares)) as pool:
-        return pool.map(_worker, [(kind, s, n, outdir, opts) for s in shares], chunksize=1)
+        return pool.map(_worker, [(variants, s, n, outdir) for s in shares], chunksize=1)
 
 
 def main() -> None:
@@ -163,17 +166,41 @@ def main() -> None:
     load_start = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         # One worker, the areas one after the other: throughput per core.
-        [(seq, seq_mb)] = _run(ctx, "cards", [areas], per_area, tmp, (True, 1))
-        [(four, four_mb)] = _run(ctx, "cards", [areas], per_area, tmp, (True, 4))
-        [(nobar, _)] = _run(ctx, "cards", [areas[:2]], per_area, tmp, (False, 1))
-        [(noqr, _)] = _run(ctx, "cards", [areas[:2]], per_area, tmp, (True, 1, False))
-        [(base, _)] = _run(ctx, "baseline", [areas], per_area, tmp)
+        [(one, one_mb)] = _run(
+            ctx,
+            [
+                ("a6", "cards", (True, 1)),
+                ("four", "cards", (True, 4)),
+                ("base", "baseline", ()),
+            ],
+            [areas],
+            per_area,
+            tmp,
+        )
+        seq, four, base = one["a6"], one["four"], one["base"]
+        [(two, _)] = _run(
+            ctx,
+            [("nobar", "cards", (False, 1)), ("noqr", "cards", (True, 1, False))],
+            [areas[:2]],
+            per_area,
+            tmp,
+        )
+        nobar, noqr = two["nobar"], two["noqr"]
         list_areas = max(1, a.list_rows // per_area)
-        [(lists, list_mb)] = _run(ctx, "list", [list(range(list_areas))], per_area, tmp)
+        [(lists_out, list_mb)] = _run(
+            ctx, [("list", "list", ())], [list(range(list_areas))], per_area, tmp
+        )
+        lists = lists_out["list"]
         # `workers` workers at once, the areas shared out: wall-clock throughput.
         shares = [areas[w :: a.workers] for w in range(a.workers)]
-        par = _run(ctx, "cards", shares, per_area, tmp, (True, 1))
-        par_4 = _run(ctx, "cards", shares, per_area, tmp, (True, 4))
+        par = [
+            (w["a6"], mb)
+            for w, mb in _run(ctx, [("a6", "cards", (True, 1))], shares, per_area, tmp)
+        ]
+        par_4 = [
+            (w["four"], mb)
+            for w, mb in _run(ctx, [("four", "cards", (True, 4))], shares, per_area, tmp)
+        ]
     cards = per_area * a.areas
     cps = cards / sum(r[0] for r in seq)
     # Per CPU-second of the worker: what a core gives when it is not shared (the wall-clock
@@ -188,7 +215,7 @@ def main() -> None:
     par_cps = cards / max(sum(r[0] for r in w[0]) for w in par)
     par_cps_4 = cards / max(sum(r[0] for r in w[0]) for w in par_4)
     rows_ps = per_area * list_areas / sum(r[0] for r in lists)
-    peak = max([seq_mb, four_mb, list_mb] + [w[1] for w in par + par_4])
+    peak = max([one_mb, list_mb] + [w[1] for w in par + par_4])
     result = {
         "cards": cards,
         "areas": a.areas,
