@@ -157,3 +157,4 @@ class LeanPages:
             return
         data = zlib.compress(ops.encode("latin-1"), _ZLIB_LEVEL)
         c._doc.addPage(_Page(_Stream(data), self._shared))
+        c._pageNumber += 1  # as showPage does: getPageNumber() stays right
