@@ -11,7 +11,7 @@ reportlab's, so text extraction and fonts are exactly as with the canvas.
 
 Deterministic: subset codes are assigned in the order the characters first appear in the
 text (never in set order, which changes with the hash seed), streams are compressed with a
-fixed zlib level.
+fixed zlib level (the fastest).
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
-_ZLIB_LEVEL = 6
+# zlib's fastest level: on card pages with a QR code, level 6 made the whole card ~1.5x slower
+# for streams ~12% smaller (measured interleaved, 4,000 cards: 970 vs 1,100 bytes a card).
+_ZLIB_LEVEL = 1
 
 
 def _escape_byte(b: int) -> str:
