@@ -83,6 +83,15 @@ def stamp_page(c: Canvas, width: float | None = None, height: float | None = Non
     c.doForm(name)
 
 
+def page_stamp(c: Canvas, width: float, height: float) -> tuple[str, str]:
+    """For layouts that write their pages' operators themselves: the mark's form (defined on
+    first use) and the operator that draws it, to append to every page's content."""
+    name = f"{FORM}{int(width)}x{int(height)}"
+    if not c.hasForm(name):
+        _define_form(c, name, width, height)
+    return name, f" q /{c._doc.getXObjectName(name)} Do Q"  # noqa: SLF001
+
+
 class RehearsalCanvas(Canvas):
     """A canvas whose every page carries the rehearsal mark (stamped as the page closes)."""
 

@@ -16,6 +16,11 @@ if [ ! -x /usr/bin/chromium ] && [ "${BAUCU_SKIP_BROWSER:-0}" != "1" ]; then
 fi
 command -v pdftotext >/dev/null || { [ "$(id -u)" = "0" ] && \
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null 2>&1 || true; }
+# zbarimg reads the cards' QR codes and barcodes back in the printing tests.
+command -v zbarimg >/dev/null || { [ "$(id -u)" = "0" ] && \
+  { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq zbar-tools >/dev/null 2>&1 || \
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq zbar-tools; } \
+    >/dev/null 2>&1 || true; }; }
 
 echo "== ruff"
 $BIN/ruff check .

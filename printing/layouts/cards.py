@@ -12,14 +12,16 @@ from dataclasses import dataclass
 from typing import IO
 
 from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from common.rehearsal import canvas_class
-from printing.layouts import code128
+from common.rehearsal import canvas_class, page_stamp
+from printing.layouts import code128, qr
 from printing.layouts.data import AreaHeader, CardRow
 from printing.layouts.fonts import register
+from printing.layouts.pages import FontEncoder, LeanPages
 from printing.layouts.text import fit_lines, wrap
 
 CARD_W, CARD_H = 148 * mm, 105 * mm  # A6 landscape
@@ -37,6 +39,9 @@ VALUE_SIZE = 9.0
 NAME_SIZE = 10.5
 BAR_MODULE = 0.28 * mm
 BAR_HEIGHT = 8 * mm
+QR_MODULE = 0.5 * mm  # a version 1 symbol (21 modules) is 10.5 mm wide
+NAME_SIZES = (NAME_SIZE, 9, 8, 7)
+VALUE_SIZES = (VALUE_SIZE, 8, 7, 6)
 
 
 def card_code(area_code: str, stt: int) -> str:
@@ -133,75 +138,90 @@ def _top(g: _Geometry, row: int) -> float:
     return g.lower_top - (5 - row) * LINE / mm
 
 
-def _draw_card(
-    c: Canvas,
-    g: _Geometry,
-    header: AreaHeader,
-    row: CardRow,
-    ox: float,
-    oy: float,
-    regular: str,
-    bold: str,
-    barcode: bool,
-) -> None:
-    if ox or oy:
-        c.saveState()
-        c.translate(ox, oy)
-    c.doForm(FORM)
-    t = c.beginText()
-    size, lines = fit_lines(
-        row.full_name, bold, RIGHT - g.name_x, sizes=(NAME_SIZE, 9, 8, 7), max_lines=1
-    )
-    t.setFont(bold, size)
-    t.setTextOrigin(g.name_x, _y(_top(g, 0)))
-    t.textOut(" ".join(lines))
-    t.setFont(bold, VALUE_SIZE)
-    t.setTextOrigin(g.birth_x, _y(_top(g, 1)))
-    t.textOut(row.birth_date)
-    t.setTextOrigin(g.sex_x, _y(_top(g, 2)))
-    t.textOut(row.sex)
-    size, lines = fit_lines(
-        row.residence, regular, RIGHT - g.residence_x, sizes=(VALUE_SIZE, 8, 7, 6), max_lines=2
-    )
-    t.setFont(regular, size)
-    base = _y(_top(g, 3))
-    step = (size + 2.0) if len(lines) <= 2 else (LINE * 2) / len(lines)
-    for i, line in enumerate(lines):
-        t.setTextOrigin(g.residence_x, base - i * step)
-        t.textOut(line)
-    t.setFont(bold, NAME_SIZE)
-    t.setTextOrigin(g.number_x, _y(g.lower_top))
-    t.textOut(str(row.stt))
-    if barcode:
-        code = card_code(header.area_code, row.stt)
+class _CardWriter:
+    """The operators of one card (one per document: the fonts' codes are the document's)."""
+
+    def __init__(
+        self, c: Canvas, g: _Geometry, header: AreaHeader, barcode: bool, qr_code: bool
+    ) -> None:
+        regular, bold = register()
+        self.g = g
+        self.regular = FontEncoder(c, regular)
+        self.bold = FontEncoder(c, bold)
+        self.regular_name, self.bold_name = regular, bold
+        self.form = f"/{c._doc.getXObjectName(FORM)} Do"
+        self.area_code = header.area_code
+        self.barcode = barcode
+        self.qr_code = qr_code
+
+        def at(x: float, top_mm: float) -> str:
+            return f"1 0 0 1 {fp_str(x)} {fp_str(_y(top_mm))} Tm"
+
+        self.name_at = at(g.name_x, _top(g, 0))
+        self.birth_at = at(g.birth_x, _top(g, 1))
+        self.sex_at = at(g.sex_x, _top(g, 2))
+        self.residence_y = _y(_top(g, 3))
+        self.number_at = at(g.number_x, g.lower_top)
         rows_below = 5 if g.has_district else 4
-        bar_top = g.lower_top + rows_below * LINE / mm - 1.5
-        y = _y(bar_top) - BAR_HEIGHT
-        t.setFont(regular, 6)
-        t.setTextOrigin(LEFT, y - 2.6 * mm)
-        t.textOut(code)
-        c.drawText(t)
-        c.addLiteral(code128.path_ops(code, LEFT, y, BAR_MODULE, BAR_HEIGHT))
-    else:
-        c.drawText(t)
-    if ox or oy:
-        c.restoreState()
+        self.bar_y = _y(g.lower_top + rows_below * LINE / mm - 1.5) - BAR_HEIGHT
+        self.code_at = f"1 0 0 1 {fp_str(LEFT)} {fp_str(self.bar_y - 2.6 * mm)} Tm"
+        self.value_size, self.name_size = fp_str(VALUE_SIZE), fp_str(NAME_SIZE)
+
+    def ops(self, row: CardRow) -> str:
+        g, bold, regular = self.g, self.bold, self.regular
+        size, lines = fit_lines(
+            row.full_name, self.bold_name, RIGHT - g.name_x, sizes=NAME_SIZES, max_lines=1
+        )
+        parts = [
+            self.form,
+            "BT",
+            self.name_at,
+            bold.show(" ".join(lines), fp_str(size)),
+            self.birth_at,
+            bold.show(row.birth_date, self.value_size),
+            self.sex_at,
+            bold.show(row.sex, self.value_size),
+        ]
+        size, lines = fit_lines(
+            row.residence, self.regular_name, RIGHT - g.residence_x, sizes=VALUE_SIZES, max_lines=2
+        )
+        step = (size + 2.0) if len(lines) <= 2 else (LINE * 2) / len(lines)
+        size_s = fp_str(size)
+        for i, line in enumerate(lines):
+            y = self.residence_y - i * step
+            parts.append(f"1 0 0 1 {fp_str(g.residence_x, y)} Tm")
+            parts.append(regular.show(line, size_s))
+        parts += [self.number_at, bold.show(str(row.stt), self.name_size)]
+        if self.barcode:
+            code = card_code(self.area_code, row.stt)
+            parts += [self.code_at, regular.show(code, "6"), "ET"]
+            parts.append(code128.path_ops(code, LEFT, self.bar_y, BAR_MODULE, BAR_HEIGHT))
+        else:
+            parts.append("ET")
+        if self.qr_code:
+            # Right of the barcode, at the right edge of the left column, its lower edge on
+            # the baseline of the code's text.
+            size, rows = qr.matrix(card_code(self.area_code, row.stt))
+            x, y = LEFT_COL - size * QR_MODULE, self.bar_y - 2.6 * mm
+            parts.append(qr.rows_ops(size, rows, x, y, QR_MODULE))
+        return " ".join(parts)
 
 
-def _cut_marks(c: Canvas) -> None:
-    c.saveState()
-    c.setLineWidth(0.3)
+def _cut_marks() -> str:
+    """Operators of the cut marks of a 4-per-sheet page (between the cards, at the edges)."""
     w, h = SHEET
     tick = 5 * mm
-    for x in (SLOT_W,):
-        c.line(x, 0, x, tick)
-        c.line(x, h - tick, x, h)
-        c.line(x, h / 2 - tick / 2, x, h / 2 + tick / 2)
-    for y in (SLOT_H,):
-        c.line(0, y, tick, y)
-        c.line(w - tick, y, w, y)
-        c.line(w / 2 - tick / 2, y, w / 2 + tick / 2, y)
-    c.restoreState()
+    x, y = SLOT_W, SLOT_H
+    segments = [
+        (x, 0, x, tick),
+        (x, h - tick, x, h),
+        (x, h / 2 - tick / 2, x, h / 2 + tick / 2),
+        (0, y, tick, y),
+        (w - tick, y, w, y),
+        (w / 2 - tick / 2, y, w / 2 + tick / 2, y),
+    ]
+    lines = " ".join(f"{fp_str(a, b)} m {fp_str(c, d)} l S" for a, b, c, d in segments)
+    return f"q 0.3 w {lines} Q"
 
 
 def render_cards(
@@ -211,6 +231,7 @@ def render_cards(
     *,
     per_sheet: int = 1,
     barcode: bool = True,
+    qr_code: bool = True,
 ) -> int:
     """Draw one card per row into `out` (a path or a binary file); returns the card count.
 
@@ -228,25 +249,32 @@ def render_cards(
     c.setCreator("Baucu")
     c.setSubject(header.election_title)
     g = _draw_form(c, header, regular, bold)
+    writer = _CardWriter(c, g, header, barcode, qr_code)
+    forms, stamp = [FORM], ""
+    if header.rehearsal:  # the pages bypass the canvas's showPage: stamp each one here
+        name, stamp = page_stamp(c, *pagesize)
+        forms.append(name)
+    pages = LeanPages(c, forms)
     count = 0
-    slots = [(0.0, 0.0)]
-    if per_sheet == 4:
+    if per_sheet == 1:
+        for row in rows:
+            pages.add(writer.ops(row) + stamp)
+            count += 1
+        if count == 0:
+            pages.add(stamp)
+    else:
         dx, dy = (SLOT_W - CARD_W) / 2, (SLOT_H - CARD_H) / 2
         slots = [(dx, SLOT_H + dy), (SLOT_W + dx, SLOT_H + dy), (dx, dy), (SLOT_W + dx, dy)]
-    on_page = 0
-    for row in rows:
-        ox, oy = slots[on_page]
-        _draw_card(c, g, header, row, ox, oy, regular, bold, barcode)
-        count += 1
-        on_page += 1
-        if on_page == len(slots):
-            if per_sheet == 4:
-                _cut_marks(c)
-            c.showPage()
-            on_page = 0
-    if on_page or count == 0:
-        if per_sheet == 4:
-            _cut_marks(c)
-        c.showPage()
+        moves = [f"q 1 0 0 1 {fp_str(x, y)} cm" for x, y in slots]
+        marks = _cut_marks()
+        page: list[str] = []
+        for row in rows:
+            page += [moves[len(page) // 3], writer.ops(row), "Q"]
+            count += 1
+            if len(page) == 12:
+                pages.add(" ".join([*page, marks]) + stamp)
+                page = []
+        if page or count == 0:
+            pages.add(" ".join([*page, marks]) + stamp)
     c.save()
     return count

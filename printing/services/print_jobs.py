@@ -250,12 +250,14 @@ def print_area(job_id: int, area_id: int) -> None:
             area, kind, job_dir(job_id), per_sheet=int(job.params.get("per_sheet", 1))
         )
     except Exception as exc:
-        job_finish(
-            job,
-            ok=False,
-            message=_("Printing %(area)s failed; run the job again.") % {"area": area.code},
-            errors=[f"{area.code}: {exc!r}"],
-        )
+        job.refresh_from_db()
+        if job.status == Job.Status.RUNNING:  # never turn a job finished meanwhile to failed
+            job_finish(
+                job,
+                ok=False,
+                message=_("Printing %(area)s failed; run the job again.") % {"area": area.code},
+                errors=[f"{area.code}: {exc!r}"],
+            )
         raise
     finish = False
     with transaction.atomic():
@@ -356,6 +358,10 @@ def print_job_finish(job_id: int) -> None:
     zip_path = folder / f"{stem}-{kind}.zip"
     write_zip(paths, data, zip_path)
     (folder / "manifest.json").write_bytes(_manifest_bytes(data))
+    # What a killed worker left: the temporary file it was writing (never a `.pdf`). Every
+    # area has its file now, so any remaining temporary file is a dead writer's.
+    for leftover in folder.glob(".*.part"):
+        leftover.unlink(missing_ok=True)
     data["zip"] = {"file": zip_path.name, "sha256": documents.sha256_of(zip_path)}
     with transaction.atomic():
         job.result_file = relative(zip_path)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import subprocess
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pypdf
@@ -42,10 +44,11 @@ def assert_same_text(got: str, want: str) -> None:
     assert [unicodedata.name(c) for c in got] == [unicodedata.name(c) for c in want]
 
 
-def card_names(pdf: pypdf.PdfReader) -> list[tuple[str, str]]:
-    """(name, card number) of every card, in order, read back from the PDF text."""
+def card_names(pdf: pypdf.PdfReader, pages: list[int] | None = None) -> list[tuple[str, str]]:
+    """(name, card number) of every card (of the `pages` given), in order, read back from the
+    PDF text."""
     out = []
-    for page in pdf.pages:
+    for page in pdf.pages if pages is None else [pdf.pages[i] for i in pages]:
         lines = page_lines(page)
         for i, line in enumerate(lines):
             if line == SIGN_NOTE:
@@ -71,3 +74,28 @@ def pdftotext(path: Path, *args: str) -> str:
     return subprocess.run(
         ["pdftotext", *args, str(path), "-"], check=True, capture_output=True, text=True
     ).stdout
+
+
+@contextmanager
+def use_broker(app, url: str) -> Iterator[None]:
+    """Point the Celery app of this process at a real broker (tasks are sent, not run
+    eagerly), its queue emptied first; the configuration is restored afterwards."""
+    keys = ("broker_url", "task_always_eager", "broker_connection_retry_on_startup")
+    saved = {k: app.conf.get(k) for k in keys}
+    app.conf.update(
+        broker_url=url, task_always_eager=False, broker_connection_retry_on_startup=False
+    )
+    _forget_connections(app)  # producers made earlier for the eager configuration
+    try:
+        assert app.connection_for_write().as_uri().startswith("redis://")
+        with app.connection_for_write() as conn:
+            conn.default_channel.client.flushdb()  # only this broker's database
+        yield
+    finally:
+        app.conf.update(saved)
+        _forget_connections(app)
+
+
+def _forget_connections(app) -> None:
+    app._pool = None
+    app.amqp._producer_pool = None

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import os
 import subprocess
+import sys
 
 import pytest
 from reportlab.graphics.barcode.code128 import Code128
@@ -307,3 +310,83 @@ def decode_image(img) -> str:
         if values and values[-1] == code128.STOP and values[0] in (104, 105):
             return decode_values(values)
     raise AssertionError("no barcode found")
+
+
+def _all_vietnamese_letters() -> str:
+    import unicodedata
+
+    vowels = "aăâeêioôơuưy"
+    marks = ["", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323"]
+    letters = [unicodedata.normalize("NFC", v + m) for v in vowels for m in marks]
+    return "".join(letters) + "đ" + "".join(letters).upper() + "Đ"
+
+
+def test_cards_spanning_several_font_subsets_read_back_exactly():
+    """More than 256 distinct characters: the font is embedded as several subsets and a
+    string switches subset mid-way; parentheses and backslashes are escaped."""
+    extra = "".join(map(chr, range(0x100, 0x180))) + "".join(map(chr, range(0x3B1, 0x3CA)))
+    letters = _all_vietnamese_letters() + extra  # Latin Extended-A and Greek: > 256 in all
+    assert missing_glyphs([letters]) == set()
+    words = [letters[i : i + 9] for i in range(0, len(letters), 9)]
+    rows = [
+        CardRow(i + 1, f"Lê {word} Ánh", "01/01/1990", "Nữ", f"Ấp {word} (cũ) \\ {i}")
+        for i, word in enumerate(words)
+    ]
+    pdf = reader(render(render_cards, HEADER_2021, rows))
+    assert len(pdf.pages) == len(rows)
+    for (name, number), page, row in zip(card_names(pdf), pdf.pages, rows, strict=True):
+        assert_same_text(name, row.full_name)
+        assert number == str(row.stt)
+        assert row.residence in page_lines(page)
+    fonts = pdf.pages[-1]["/Resources"]["/Font"]
+    assert len(fonts) > 2  # regular and bold each took more than one subset
+
+
+def test_cards_are_byte_identical_whatever_the_hash_seed(tmp_path):
+    """Subset codes follow the order characters appear, never a set's (hash-seeded) order."""
+    script = (
+        "import hashlib, io, sys\n"
+        "sys.path.insert(0, '.')\n"
+        "from tests.printing.test_layouts import HEADER_2021, cards, render, render_cards\n"
+        "print(hashlib.sha256(render(render_cards, HEADER_2021, cards(40))).hexdigest())\n"
+    )
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        for seed in ("1", "2", "3")
+    }
+    assert len(digests) == 1
+    assert digests == {hashlib.sha256(render(render_cards, HEADER_2021, cards(40))).hexdigest()}
+
+
+def test_lean_page_keeps_what_was_drawn_through_the_canvas():
+    """A layer drawn with the canvas API on a card page (a watermark, say) is not dropped."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    from printing.layouts.fonts import register
+    from printing.layouts.pages import FontEncoder, LeanPages
+
+    regular, _ = register()
+    buf = io.BytesIO()
+    c = Canvas(buf, pagesize=(300, 200), invariant=1)
+    c.beginForm("f")
+    c.setFont(regular, 9)
+    c.drawString(10, 180, "Biểu mẫu")
+    c.endForm()
+    pages = LeanPages(c, ["f"])
+    enc = FontEncoder(c, regular)
+    pages.add(f"/FormXob.f Do BT 1 0 0 1 10 100 Tm {enc.show('Nguyễn Thị Hường', '9')} ET")
+    c.setFont(regular, 20)
+    c.drawString(10, 20, "DIỄN TẬP")
+    pages.add(f"/FormXob.f Do BT 1 0 0 1 10 100 Tm {enc.show('Lê Văn Ưng', '9')} ET")
+    c.save()
+    pdf = reader(buf.getvalue())
+    assert [page_lines(p) for p in pdf.pages] == [
+        ["Biểu mẫu", "Nguyễn Thị Hường"],
+        ["Biểu mẫu", "Lê Văn Ưng", "DIỄN TẬP"],
+    ]

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from common.models import Job
-from tests.printing.support import card_names, reader
+from tests.printing.support import card_names, reader, use_broker
 
 pytestmark = [
     pytest.mark.stack,
@@ -35,29 +35,14 @@ def redis_worker():
         connections.close_all()  # in the worker's thread: let the test database be dropped
 
     task_postrun.connect(close_connections, weak=False)
-    keys = ("broker_url", "task_always_eager", "broker_connection_retry_on_startup")
-    saved = {k: app.conf.get(k) for k in keys}
-    app.conf.update(
-        broker_url=BROKER, task_always_eager=False, broker_connection_retry_on_startup=False
-    )
-    _forget_connections(app)  # producers made earlier for the eager configuration
     try:
-        assert app.connection_for_write().as_uri().startswith("redis://")
-        with app.connection_for_write() as conn:
-            conn.default_channel.client.flushdb()  # only DB 7: this test's broker
-        with start_worker(
-            app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=20
-        ) as worker:
-            yield worker
+        with use_broker(app, BROKER):
+            with start_worker(
+                app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=20
+            ) as worker:
+                yield worker
     finally:
         task_postrun.disconnect(close_connections)
-        app.conf.update(saved)
-        _forget_connections(app)
-
-
-def _forget_connections(app) -> None:
-    app._pool = None
-    app.amqp._producer_pool = None
 
 
 def test_real_worker_prints_a_district(redis_worker, voter_lists, make_user, media):
