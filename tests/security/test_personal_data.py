@@ -101,6 +101,28 @@ def test_links_on_staff_pages_carry_no_personal_data(client, demo_voters, mini_e
         assert not bad, (url, bad[:3])
 
 
+def test_search_forms_post_the_term(client, demo_voters, mini_election, make_user):
+    """A name or ID typed into a search form travels in the POST body, never in a URL."""
+    from voters.models import Voter
+
+    client.force_login(make_user("ward_staff", "26734"))
+    voter = Voter.objects.filter(polling_area__code="26734-01").order_by("stt")[2]
+    for url in (
+        reverse("voters:unit", args=[mini_election.slug, "26734"]),
+        reverse("voters:area", args=[mini_election.slug, "26734-01"]),
+    ):
+        html = client.get(url).content.decode()
+        form = re.search(r"<form[^>]*id=\"search-form\"[^>]*>(.*?)</form>", html, re.S)
+        assert form and 'method="post"' in form.group(0)[:80], url
+        assert 'name="csrfmiddlewaretoken"' in form.group(1)
+        for term in (voter.national_id, voter.search_key):
+            response = client.post(url, {"q": term})
+            assert response.status_code == 200
+            assert voter.full_name in response.content.decode(), (url, term)
+            links = re.findall(r'(?:href|src|action)="([^"]*)"', response.content.decode())
+            assert not [link for link in links if leaks(link, demo_voters)], url
+
+
 @pytest.mark.django_db(transaction=True)
 async def test_dashboard_and_job_sockets_carry_counts_only(mini_election, make_user, clock):
     from realtime import live
