@@ -84,7 +84,11 @@ def test_public_pages_are_limited_per_address(client, mini_election, name, api):
 def test_limits_are_configured_for_login_and_every_public_page():
     """The limits cover every page open to anonymous users, and login."""
     from config.settings import base
+    from tests.security.test_personal_data import _public_names
 
+    # every URL the permission matrix opens to anonymous users is limited (a new public page
+    # without a limit fails here)
+    assert set(base.BAUCU_RATE_LIMITS) == set(_public_names())
     assert set(base.BAUCU_RATE_LIMITS) == {
         "login",
         "turnout-public",
