@@ -338,3 +338,24 @@ def staff_unit():
     from election.models import AdminUnit
 
     return AdminUnit.objects.get(tree__slug="mini-2021", code="26734")
+
+
+def test_logged_requests_lose_their_query_but_stay_requests(rf, settings):
+    """Handlers that read the request (the admins' error e-mail) still get one, without the
+    search term."""
+    from django.views.debug import ExceptionReporter
+
+    from common.logs import NoPersonalData
+
+    request = rf.post("/e/x/voters/pa/1/?q=079085000001", {"q": "Nguyễn Văn An"})
+    args = (request.get_full_path(),)
+    record = logging.LogRecord(
+        "django.request", logging.ERROR, __file__, 1, "Internal Server Error: %s", args, None
+    )
+    record.request = request
+    NoPersonalData().filter(record)
+    assert "079085000001" not in record.getMessage()
+    text = ExceptionReporter(record.request, None, None, None, is_email=True).get_traceback_text()
+    assert "/e/x/voters/pa/1/" in text
+    assert "079085000001" not in text and "Nguyễn Văn An" not in text
+    assert "079085000001" not in repr(record.request)
