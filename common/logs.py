@@ -8,9 +8,12 @@ Our own code never logs names, IDs or addresses (tests/security/test_personal_da
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
 from typing import Any
+
+from django.http import HttpRequest, QueryDict
 
 QUERY = re.compile(r"\?[^\s'\"]*")
 REDACTED = "?…"
@@ -20,18 +23,15 @@ def strip_query(value: Any) -> Any:
     return QUERY.sub(REDACTED, value) if isinstance(value, str) else value
 
 
-class RequestSummary:
-    """Stands for a request on a log record: method and path, never the query string."""
-
-    def __init__(self, request: Any) -> None:
-        self.method = getattr(request, "method", "")
-        self.path = getattr(request, "path", "")
-        self.META: dict[str, Any] = {}  # what handlers may read; nothing personal
-
-    def __repr__(self) -> str:
-        return f"<request {self.method} {self.path}>"
-
-    __str__ = __repr__
+def without_query(request: Any) -> Any:
+    """A copy of the request without its query string or form data (search terms), still a
+    request for the handlers that read one (the admins' error e-mail)."""
+    clone = copy.copy(request)
+    clone.META = {**request.META, "QUERY_STRING": ""}
+    clone.GET = QueryDict()
+    clone.POST = QueryDict()
+    clone._baucu_redacted = True
+    return clone
 
 
 class NoPersonalData(logging.Filter):
@@ -45,6 +45,6 @@ class NoPersonalData(logging.Filter):
             record.args = tuple(strip_query(a) for a in record.args)
         record.msg = strip_query(record.msg) if isinstance(record.msg, str) else record.msg
         request = getattr(record, "request", None)
-        if request is not None and not isinstance(request, RequestSummary | str):
-            record.request = RequestSummary(request)
+        if isinstance(request, HttpRequest) and not getattr(request, "_baucu_redacted", False):
+            record.request = without_query(request)
         return True

@@ -8,6 +8,7 @@ limit gets 429 with a Vietnamese message and Retry-After. Counting is django-rat
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +19,21 @@ from django.utils.translation import gettext as _
 from django_ratelimit.core import is_ratelimited
 
 RETRY_AFTER_SECONDS = 60
+
+
+def client_address(group: str, request: HttpRequest) -> str:
+    """The client's address: the header named by RATELIMIT_IP_META_KEY behind a proxy (its first
+    entry), else REMOTE_ADDR; IPv6 clients by their /64. A request without one (a Unix socket
+    with no proxy header) shares one bucket rather than failing."""
+    meta_key = getattr(settings, "RATELIMIT_IP_META_KEY", None) or "REMOTE_ADDR"
+    raw = (request.META.get(meta_key) or "").split(",")[0].strip()
+    try:
+        address = ipaddress.ip_address(raw)
+    except ValueError:
+        return "unknown"
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
+    return str(address)
 
 
 def too_many_requests(request: HttpRequest, *, api: bool) -> HttpResponse:
@@ -52,7 +68,7 @@ class RateLimitMiddleware:
         limited = is_ratelimited(
             request,
             group=f"baucu.{match.view_name}",
-            key="ip",
+            key=client_address,
             rate=rate,
             method=list(methods),
             increment=True,

@@ -12,8 +12,8 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from import_export.admin import ExportMixin
 
+from common.admin_exports import SafeExportMixin
 from common.audit import record
 from election.definition import DefinitionError, parse_document
 from election.models import (
@@ -71,7 +71,7 @@ class UnitTreeAdmin(AuditedAdmin):
 
 
 @admin.register(AdminUnit)
-class AdminUnitAdmin(ExportMixin, AuditedAdmin):
+class AdminUnitAdmin(SafeExportMixin, AuditedAdmin):
     list_display = ["code", "name", "kind", "parent", "level", "tree"]
     list_filter = ["tree", "kind", "level"]
     search_fields = ["code", "name"]
@@ -178,7 +178,7 @@ class PollingAreaAdmin(AuditedAdmin):
 
 
 @admin.register(Candidate)
-class CandidateAdmin(ExportMixin, AuditedAdmin):
+class CandidateAdmin(SafeExportMixin, AuditedAdmin):
     list_display = ["full_name", "sex", "birth_date", "birth_year", "constituency", "ballot_order"]
     list_filter = ["constituency__contest__election", "constituency__contest"]
     search_fields = ["full_name"]

@@ -47,6 +47,14 @@ def _crumbs(user: Any, unit: Any, election: Any) -> list[dict[str, Any]]:
     return [{"unit": u, "link": can(user, Cap.VIEW, u)} for u in chain]
 
 
+def _search_term(request: HttpRequest) -> str:
+    """The search forms POST their term, so a name or ID never lands in a URL (history, proxy
+    logs); a `?q=` link still works."""
+    if request.method == "POST":
+        return request.POST.get("q", "").strip()
+    return request.GET.get("q", "").strip()
+
+
 def _xlsx(data: bytes, filename: str) -> HttpResponse:
     resp = HttpResponse(data, content_type=XLSX)
     resp["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -75,7 +83,7 @@ def unit_voters(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             f"cu-tri-{election.slug}-{unit.code}.xlsx",
         )
     personal = can(request.user, Cap.VIEW_PERSONAL, unit)
-    q = request.GET.get("q", "")
+    q = _search_term(request)
     results = (
         list(selectors.voter_search(user=request.user, election=election, q=q, unit=unit))
         if personal and q
@@ -187,7 +195,7 @@ def unit_duplicates(request: HttpRequest, slug: str, code: str) -> HttpResponse:
 def area_list(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     election = esel.election_get(user=request.user, slug=slug)
     area = esel.polling_area_get(user=request.user, election=election, code=code)
-    q = request.GET.get("q", "")
+    q = _search_term(request)
     voters = selectors.voter_list(user=request.user, area=area, q=q)
     if request.GET.get("format") == "xlsx":
         disclosure.voters_exported(

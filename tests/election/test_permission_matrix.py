@@ -603,3 +603,31 @@ def test_websocket_from_a_foreign_origin_is_refused(make_user, context):
     ok = async_to_sync(_ws_probe)([(path, _ws_headers(admin))])
     evil = async_to_sync(_ws_probe)([(path, _ws_headers(admin, b"https://evil.example"))])
     assert ok[0][0] is True and evil[0][0] is False
+
+
+# --- lists open to every user, scoped by content: inside found, outside never (security area) ---
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_voter_search_finds_only_inside_the_users_units(client, make_user, context, role):
+    """The search URL is the same for everyone; what it returns is scoped: a voter of the
+    role's unit is found by whoever may see personal data there, a voter outside never."""
+    who = ROLES[role]
+    _login(client, make_user, who)
+    ids = {}
+    for where in ("inside", "outside"):
+        pk = _voter_id(who, where, context)
+        from voters.models import Voter
+
+        ids[where] = Voter.objects.get(pk=pk).national_id
+    for where, national_id in ids.items():
+        api = client.get(reverse("api-voter-search", args=[E]), {"q": national_id})
+        page = client.get(reverse("voters:unit", args=[E, "79"]), {"q": national_id})
+        expected = _personal(role, where) and (role == "superuser" or where == "inside")
+        if role == "anonymous":
+            assert api.status_code in (401, 403) and page.status_code == 302
+            continue
+        found_api = any(v["national_id"] == national_id for v in api.json())
+        assert found_api == expected, (role, where)
+        if page.status_code == 200:  # the city page: for those who may see the city
+            assert (national_id in page.content.decode()) == expected, (role, where)

@@ -6,7 +6,9 @@ from io import StringIO
 
 import pytest
 
-from tests.realtime.conftest import clock  # noqa: F401  (fixture)
+# the turnout clock; and, autouse, a clean live store and denominators cache for every test
+# here (a test's voters must not meet another test's cached list sizes)
+from tests.realtime.conftest import _clean_live, clock  # noqa: F401  (fixtures)
 
 
 def load_demo_voters(per_area: int = 40) -> None:

@@ -153,3 +153,26 @@ def test_every_xlsx_export_is_in_this_test():
         "results.constituency_document",
         "reconciliation.unit_xlsx",
     }, producers
+
+
+def test_admin_export_of_the_audit_trail_escapes_and_is_recorded(client, make_user):
+    """The admin's export of the audit trail (django-import-export, which escapes formulae by
+    setting) holds voters' details from the recorded changes: it is escaped and on the record."""
+    from common.audit import record
+    from common.models import AuditEvent
+
+    admin = make_user(superuser=True)
+    for i, p in enumerate(PREFIXES):
+        record(actor=admin, action=f"{p}act{i}", object_type="voters.Voter", object_id=f"{p}{i}",
+               object_repr=_payload(p, f"repr{i}"),
+               before={"full_name": _payload(p, "old")},
+               after={"full_name": "Lê Văn B"})  # fmt: skip
+    client.force_login(admin)
+    fields = ["id", "actor", "at", "action", "source", "unit", "election", "object_type",
+              "object_id", "object_repr", "changes"]  # fmt: skip
+    data = {"format": "1", "resource": "0", **{f"auditeventresource_{f}": "on" for f in fields}}
+    response = client.post(reverse("admin:common_auditevent_export"), data)
+    escaped = _check(_read(response), "admin audit export")
+    assert escaped["="] and escaped["@"] and escaped["+"], escaped
+    ev = AuditEvent.objects.filter(action="audit.exported").get()
+    assert ev.actor == admin and ev.changes["extra"]["rows"] == len(PREFIXES)

@@ -101,6 +101,28 @@ def test_links_on_staff_pages_carry_no_personal_data(client, demo_voters, mini_e
         assert not bad, (url, bad[:3])
 
 
+def test_search_forms_post_the_term(client, demo_voters, mini_election, make_user):
+    """A name or ID typed into a search form travels in the POST body, never in a URL."""
+    from voters.models import Voter
+
+    client.force_login(make_user("ward_staff", "26734"))
+    voter = Voter.objects.filter(polling_area__code="26734-01").order_by("stt")[2]
+    for url in (
+        reverse("voters:unit", args=[mini_election.slug, "26734"]),
+        reverse("voters:area", args=[mini_election.slug, "26734-01"]),
+    ):
+        html = client.get(url).content.decode()
+        form = re.search(r"<form[^>]*id=\"search-form\"[^>]*>(.*?)</form>", html, re.S)
+        assert form and 'method="post"' in form.group(0)[:80], url
+        assert 'name="csrfmiddlewaretoken"' in form.group(1)
+        for term in (voter.national_id, voter.search_key):
+            response = client.post(url, {"q": term})
+            assert response.status_code == 200
+            assert voter.full_name in response.content.decode(), (url, term)
+            links = re.findall(r'(?:href|src|action)="([^"]*)"', response.content.decode())
+            assert not [link for link in links if leaks(link, demo_voters)], url
+
+
 @pytest.mark.django_db(transaction=True)
 async def test_dashboard_and_job_sockets_carry_counts_only(mini_election, make_user, clock):
     from realtime import live
@@ -316,3 +338,24 @@ def staff_unit():
     from election.models import AdminUnit
 
     return AdminUnit.objects.get(tree__slug="mini-2021", code="26734")
+
+
+def test_logged_requests_lose_their_query_but_stay_requests(rf, settings):
+    """Handlers that read the request (the admins' error e-mail) still get one, without the
+    search term."""
+    from django.views.debug import ExceptionReporter
+
+    from common.logs import NoPersonalData
+
+    request = rf.post("/e/x/voters/pa/1/?q=079085000001", {"q": "Nguyễn Văn An"})
+    args = (request.get_full_path(),)
+    record = logging.LogRecord(
+        "django.request", logging.ERROR, __file__, 1, "Internal Server Error: %s", args, None
+    )
+    record.request = request
+    NoPersonalData().filter(record)
+    assert "079085000001" not in record.getMessage()
+    text = ExceptionReporter(record.request, None, None, None, is_email=True).get_traceback_text()
+    assert "/e/x/voters/pa/1/" in text
+    assert "079085000001" not in text and "Nguyễn Văn An" not in text
+    assert "079085000001" not in repr(record.request)

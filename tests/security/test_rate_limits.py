@@ -84,7 +84,11 @@ def test_public_pages_are_limited_per_address(client, mini_election, name, api):
 def test_limits_are_configured_for_login_and_every_public_page():
     """The limits cover every page open to anonymous users, and login."""
     from config.settings import base
+    from tests.security.test_personal_data import _public_names
 
+    # every URL the permission matrix opens to anonymous users is limited (a new public page
+    # without a limit fails here)
+    assert set(base.BAUCU_RATE_LIMITS) == set(_public_names())
     assert set(base.BAUCU_RATE_LIMITS) == {
         "login",
         "turnout-public",
@@ -95,3 +99,19 @@ def test_limits_are_configured_for_login_and_every_public_page():
     assert base.BAUCU_RATE_LIMITS["results:public"][0] == "120/m"
     # the tests run with limits high enough to never get in the way
     assert all(rate == "100000/m" for rate, _m in settings.BAUCU_RATE_LIMITS.values())
+
+
+def test_client_address_behind_a_proxy_and_without_one(rf):
+    from common.ratelimits import client_address
+
+    request = rf.get("/")
+    del request.META["REMOTE_ADDR"]
+    assert client_address("g", request) == "unknown"  # a Unix socket: one shared bucket
+    request.META["REMOTE_ADDR"] = "2001:db8:1:2:3:4:5:6"
+    assert client_address("g", request) == "2001:db8:1:2::"  # IPv6 clients by their /64
+    request.META["HTTP_X_FORWARDED_FOR"] = "203.0.113.7, 10.0.0.1"
+    with override_settings(RATELIMIT_IP_META_KEY="HTTP_X_FORWARDED_FOR"):
+        assert client_address("g", request) == "203.0.113.7"
+    request.META["HTTP_X_FORWARDED_FOR"] = "not-an-address"
+    with override_settings(RATELIMIT_IP_META_KEY="HTTP_X_FORWARDED_FOR"):
+        assert client_address("g", request) == "unknown"
