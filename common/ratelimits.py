@@ -9,6 +9,7 @@ limit gets 429 with a Vietnamese message and Retry-After. Counting is django-rat
 from __future__ import annotations
 
 import ipaddress
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +20,13 @@ from django.utils.translation import gettext as _
 from django_ratelimit.core import is_ratelimited
 
 RETRY_AFTER_SECONDS = 60
+log = logging.getLogger(__name__)
+try:
+    from redis.exceptions import RedisError
+
+    CACHE_DOWN: tuple[type[BaseException], ...] = (RedisError, OSError)
+except ImportError:  # pragma: no cover - redis is in the lock
+    CACHE_DOWN = (OSError,)
 
 
 def client_address(group: str, request: HttpRequest) -> str:
@@ -65,14 +73,21 @@ class RateLimitMiddleware:
         if rule is None:
             return None
         rate, methods = rule
-        limited = is_ratelimited(
-            request,
-            group=f"baucu.{match.view_name}",
-            key=client_address,
-            rate=rate,
-            method=list(methods),
-            increment=True,
-        )
+        try:
+            limited = is_ratelimited(
+                request,
+                group=f"baucu.{match.view_name}",
+                key=client_address,
+                rate=rate,
+                method=list(methods),
+                increment=True,
+            )
+        except CACHE_DOWN:
+            # The counters live in Redis: while it is down, let the request through (the login
+            # lockout of django-axes counts in the database and still applies) rather than
+            # refusing every login and public page.
+            log.warning("rate limits: cache unavailable, %s not counted", match.view_name)
+            return None
         if not limited:
             return None
         return too_many_requests(request, api=match.view_name.startswith("api-"))

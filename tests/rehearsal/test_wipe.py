@@ -115,12 +115,15 @@ def test_a_wiped_rehearsal_can_be_filled_and_wiped_again(
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL")
 def test_the_audit_trail_still_refuses_deletes_after_a_wipe(filled, boss):
-    from django.db import DatabaseError, transaction
+    from django.db import DatabaseError, connection, transaction
 
     _real, dry = filled
     rehearsal.wipe_rehearsal(actor=boss, election=dry)
+    table = AuditEvent._meta.db_table
+    # raw SQL: past the model's own guard, to the database's trigger
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        AuditEvent.objects.filter(election_id=dry.pk).delete()
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table} WHERE election_id = %s", [dry.pk])
     assert AuditEvent.objects.filter(election_id=dry.pk).count() > 1
 
 

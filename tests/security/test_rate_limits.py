@@ -115,3 +115,33 @@ def test_client_address_behind_a_proxy_and_without_one(rf):
     request.META["HTTP_X_FORWARDED_FOR"] = "not-an-address"
     with override_settings(RATELIMIT_IP_META_KEY="HTTP_X_FORWARDED_FOR"):
         assert client_address("g", request) == "unknown"
+
+
+DEAD_REDIS = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there: the cache is down
+        "OPTIONS": {"socket_connect_timeout": 0.5},
+    }
+}
+
+
+@override_settings(BAUCU_RATE_LIMITS=LOW, CACHES=DEAD_REDIS)
+def test_login_still_works_while_the_counters_cache_is_down(client, make_user, mini_election):
+    """Redis down must not lock everybody out: the limit lets requests through (logged); the
+    lockout of django-axes counts in the database and still applies."""
+    user = make_user("observer", "26737")
+    ip = _address()
+    for i in range(4):  # over the limit of 3, were it counted
+        response = client.post(
+            reverse("login"),
+            {"username": f"nobody-{i}", "password": "wrong-password"},
+            REMOTE_ADDR=ip,
+        )
+        assert response.status_code == 200  # the form again, not 429 nor 500
+    response = client.post(
+        reverse("login"), {"username": user.username, "password": "test-password-123"},
+        REMOTE_ADDR=ip,
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
