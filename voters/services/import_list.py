@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
+import queue
+import threading
 import time
 import uuid
 from collections import Counter, defaultdict
@@ -37,7 +38,7 @@ from voters import rules
 from voters.models import Voter
 from voters.services.counts import refresh_from_staging
 
-CHUNK = 50_000
+CHUNK = 10_000
 MAX_ERRORS_KEPT = 20_000
 MAX_DUPLICATES_KEPT = 2_000
 
@@ -161,63 +162,13 @@ class ImportResult:
 
 # --- the import ------------------------------------------------------------------------------
 
-_STG_COLUMNS = [
-    "row_no",
-    "position",
-    "national_id",
-    "full_name",
-    "search_key",
-    "birth_date",
-    "birth_year",
-    "sex",
-    "ethnicity",
-    "occupation",
-    "permanent_address",
-    "temporary_address",
-    "temporary_since",
-    "residence",
-    "contest_scope",
-    "household_code",
-    "is_head",
-    "relation",
-    "polling_area_id",
-]
-_TEXT_COLUMNS = [
-    "national_id",
-    "full_name",
-    "search_key",
-    "sex",
-    "ethnicity",
-    "occupation",
-    "permanent_address",
-    "temporary_address",
-    "residence",
-    "contest_scope",
-    "household_code",
-    "relation",
-]
+_STG_COLUMNS = ["row_no", *rules.STAGE_FIELDS]
 # Fields a newer extract may correct (compared IS DISTINCT FROM).
-_COMPARED = [
-    "full_name",
-    "birth_date",
-    "birth_year",
-    "sex",
-    "ethnicity",
-    "occupation",
-    "permanent_address",
-    "temporary_address",
-    "temporary_since",
-    "residence",
-    "contest_scope",
-    "household_code",
-    "is_head",
-    "relation",
-]
+_COMPARED = [f for f in rules.PERSON_FIELDS if f != "national_id"]
 
 _STG_DDL = """
 CREATE TEMP TABLE voters_stg (
     row_no integer NOT NULL,
-    position integer NOT NULL,
     national_id varchar(12) NOT NULL,
     full_name varchar(200) NOT NULL,
     search_key varchar(200) NOT NULL,
@@ -238,7 +189,7 @@ CREATE TEMP TABLE voters_stg (
     match_id bigint NULL,
     match_area bigint NULL,
     match_status varchar(16) NULL,
-    kind varchar(16) NULL
+    kind varchar(16) NOT NULL DEFAULT 'new'
 ){suffix}
 """
 
@@ -280,24 +231,100 @@ def _make_staging(cur: Any) -> None:
     cur.execute(f"CREATE TEMP TABLE voters_stg_rej (row_no integer){suffix}")
 
 
-def _flush(cur: Any, rows: list[tuple[Any, ...]]) -> None:
-    if not rows:
-        return
-    if _pg():
-        buf = io.StringIO()
-        csv.writer(buf).writerows(rows)  # None → empty → NULL; dates as ISO; True/False
-        buf.seek(0)
+class _CopyFeed:
+    """The file-like object COPY reads from: chunks of COPY text put by the validating thread.
+
+    PostgreSQL: one COPY into staging for the whole file, run by a writer thread while this
+    thread reads and validates (psycopg2 sends each chunk without holding the GIL, and the
+    server parses it on its own core). The queue is short, so memory stays flat in N."""
+
+    def __init__(self, cur: Any) -> None:
+        self.queue: queue.Queue[str | BaseException | None] = queue.Queue(maxsize=4)
+        self.error: BaseException | None = None
         cols = ", ".join(_STG_COLUMNS)
-        force = ", ".join(_TEXT_COLUMNS)
-        cur.cursor.copy_expert(
-            f"COPY voters_stg ({cols}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL ({force}))",
-            buf,
-        )
-    else:
-        marks = ", ".join(["%s"] * len(_STG_COLUMNS))
-        cur.executemany(
-            f"INSERT INTO voters_stg ({', '.join(_STG_COLUMNS)}) VALUES ({marks})", rows
-        )
+        self.thread = threading.Thread(
+            target=self._copy, args=(cur.cursor, f"COPY voters_stg ({cols}) FROM STDIN"),
+            name="voters-import-copy", daemon=True,
+        )  # fmt: skip
+        self.thread.start()
+
+    def _copy(self, raw_cursor: Any, sql: str) -> None:
+        try:
+            raw_cursor.copy_expert(sql, self, size=1 << 20)
+        except BaseException as exc:  # noqa: BLE001 - handed to the validating thread
+            self.error = exc
+
+    def read(self, size: int = -1) -> str:
+        item = self.queue.get()
+        if item is None:
+            return ""
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+    readline = read
+
+    def put(self, item: str | BaseException | None) -> None:
+        while True:
+            try:
+                self.queue.put(item, timeout=0.5)
+                return
+            except queue.Full:
+                if not self.thread.is_alive():
+                    self._raise()
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            raise self.error
+        raise RuntimeError("the COPY into staging stopped")
+
+    def close(self, *, failed: bool = False) -> None:
+        """End the COPY (or abort it when the import failed) and wait for the thread."""
+        if self.thread.is_alive():
+            try:
+                self.put(RuntimeError("import aborted") if failed else None)
+            except BaseException:  # noqa: BLE001 - the thread already ended
+                pass
+            self.thread.join()
+        if self.error is not None and not failed:
+            self._raise()
+
+
+class _Stager:
+    """Puts staged rows into voters_stg in chunks: COPY text lines through a _CopyFeed on
+    PostgreSQL, tuples by executemany on SQLite."""
+
+    def __init__(self, cur: Any, chunk: int = CHUNK) -> None:
+        self.cur = cur
+        self.chunk = chunk
+        self.buf: list[Any] = []
+        self.feed = _CopyFeed(cur) if _pg() else None
+
+    def add(self, row: Any) -> bool:
+        """Stage a row (a COPY line or a tuple); True when a chunk was sent."""
+        self.buf.append(row)
+        if len(self.buf) >= self.chunk:
+            self.flush()
+            return True
+        return False
+
+    def flush(self) -> None:
+        if not self.buf:
+            return
+        if self.feed is not None:
+            self.feed.put("".join(self.buf))
+        else:
+            marks = ", ".join(["%s"] * len(_STG_COLUMNS))
+            self.cur.executemany(
+                f"INSERT INTO voters_stg ({', '.join(_STG_COLUMNS)}) VALUES ({marks})", self.buf
+            )
+        self.buf = []
+
+    def close(self, *, failed: bool = False) -> None:
+        if not failed:
+            self.flush()
+        if self.feed is not None:
+            self.feed.close(failed=failed)
 
 
 def _bool_sql(value: bool) -> str:
@@ -415,100 +442,17 @@ def _run(
         )
 
         # 1. stream, validate, stage ------------------------------------------------------
-        header: dict[str, int] | None = None
-        buf: list[tuple[Any, ...]] = []
-        position = 0
-        validate = rules.validate_row
         rejected_rows: set[int] = set()
-        fast: rules.FastRowValidator | None = None
-        for row_no, cells in enumerate(read_table(path), start=1):
-            if header is None:
-                header = rules.match_headers(list(cells))
-                if header is not None:
-                    result.header_row = row_no
-                    result.headers = [str(c) if c is not None else "" for c in cells]
-                    result.header_map = dict(header)
-                elif row_no >= 30:
-                    break
-                continue
-            if not any(c not in (None, "") for c in cells):
-                continue  # blank line
-            result.rows += 1
-            if fast is None:
-                fast = rules.FastRowValidator(
-                    header=header, election_day=election_day, areas=areas_all,
-                    allowed_area_ids=allowed,
-                )  # fmt: skip
-            staged = fast(cells, row_no, position + 1)
-            if staged is not None:
-                position += 1
-                buf.append(staged)
-                if len(buf) >= CHUNK:
-                    _flush(cur, buf)
-                    buf = []
-                    if progress:
-                        progress(result.rows, "Đang đọc và kiểm tra tệp")
-                continue
-            raw = {key: (cells[i] if i < len(cells) else None) for key, i in header.items()}
-            check = validate(
-                raw, election_day=election_day, areas=areas_all, allowed_area_ids=allowed
-            )
-            code = str(raw.get("area_code") or "").strip()
-            if check.record is None:
-                rejected_rows.add(row_no)
-                if len(result.bad_rows) < MAX_ERRORS_KEPT:
-                    result.bad_rows[row_no] = list(cells)
-                for column, reason in check.errors:
-                    add_error(row_no, column, reason, code)
-                if check.national_id:
-                    bad_ids.append(check.national_id)
-                area_summary[code if code in areas_all else "?"].rejected += 1
-                continue
-            if check.flags:
-                result.flagged += 1
-                area_summary[code].flagged += 1
-            position += 1
-            r = check.record
-            buf.append(
-                (
-                    row_no,
-                    position,
-                    r["national_id"],
-                    r["full_name"],
-                    r["search_key"],
-                    r["birth_date"],
-                    r["birth_year"],
-                    r["sex"],
-                    r["ethnicity"],
-                    r["occupation"],
-                    r["permanent_address"],
-                    r["temporary_address"],
-                    r["temporary_since"],
-                    r["residence"],
-                    r["contest_scope"],
-                    r["household_code"],
-                    r["is_head"],
-                    r["relation"],
-                    r["polling_area_id"],
-                )
-            )
-            if len(buf) >= CHUNK:
-                _flush(cur, buf)
-                buf = []
-                if progress:
-                    progress(result.rows, "Đang đọc và kiểm tra tệp")
-        _flush(cur, buf)
-        if header is None:
-            raise ImportRefused(
-                "Không tìm thấy dòng tiêu đề (cần các cột: "
-                + ", ".join(rules.HEADERS[k] for k in rules.REQUIRED)
-                + ")."
-            )
+        _stage_file(
+            cur, path, result, areas=areas_all, allowed=allowed, election_day=election_day,
+            add_error=add_error, area_summary=area_summary, bad_ids=bad_ids,
+            rejected_rows=rejected_rows, progress=progress,
+        )  # fmt: skip
         result.timings["index_file_duplicates"] = _tick()
         if progress:
             progress(result.rows, "Đang đối chiếu với danh sách hiện có")
         if _pg():
-            cur.execute("ANALYZE voters_stg")  # temp tables have no statistics otherwise
+            _analyze_staging(cur)
         else:  # SQLite joins by index; PostgreSQL hashes
             cur.execute("CREATE INDEX voters_stg_nid ON voters_stg (national_id)")
             cur.execute("CREATE INDEX voters_stg_key ON voters_stg (search_key, birth_year)")
@@ -579,56 +523,61 @@ def _run(
             _reject_rows(cur, [c[0] for c in conflicts], result, rejected_rows)
 
         # 3. match and classify in one pass (a new narrow-free table, no UPDATEs of staging):
-        # the listed entry inside the unit, else an entry voting elsewhere from this very area
+        # the listed entry inside the unit, else an entry voting elsewhere from this very area.
+        # A first import (no entry on the lists of the unit yet) has nothing to match: every
+        # staged row is new (the staging default) and nothing is removed from the source.
         result.timings["classify"] = _tick()
-        distinct = " OR ".join(f"l.{c} IS DISTINCT FROM s.{c}" for c in _COMPARED)
-        cols = ", ".join(f"s.{c}" for c in _STG_COLUMNS)
-        suffix = " ON COMMIT DROP" if _pg() else ""
-        cur.execute(
-            f"""
-            CREATE TEMP TABLE voters_cls{suffix} AS
-            SELECT {cols},
-                   COALESCE(l.id, e.id) AS match_id,
-                   COALESCE(l.polling_area_id, e.polling_area_id) AS match_area,
-                   CASE WHEN l.id IS NOT NULL THEN 'listed'
-                        WHEN e.id IS NOT NULL THEN 'elsewhere' END AS match_status,
-                   CASE WHEN l.id IS NULL AND e.id IS NULL THEN 'new'
-                        WHEN l.id IS NULL THEN 'unchanged'
-                        WHEN l.polling_area_id <> s.polling_area_id THEN 'moved'
-                        WHEN {distinct} THEN 'updated'
-                        ELSE 'unchanged' END AS kind
-            FROM voters_stg s
-            LEFT JOIN voters_voter l
-              ON l.election_id = %s AND l.national_id = s.national_id AND l.status = {listed}
-             AND l.polling_area_id IN (SELECT area_id FROM voters_stg_scope)
-            LEFT JOIN (
-                SELECT national_id, polling_area_id, MIN(id) AS id FROM voters_voter
-                WHERE election_id = %s AND status = 'elsewhere'
-                GROUP BY national_id, polling_area_id
-            ) e ON e.national_id = s.national_id AND e.polling_area_id = s.polling_area_id
-            """,
-            [election.pk, election.pk],
-        )
-        cur.execute("DROP TABLE voters_stg")
-        cur.execute("ALTER TABLE voters_cls RENAME TO voters_stg")
-        if _pg():
-            cur.execute("ANALYZE voters_stg")
-        else:
-            cur.execute("CREATE INDEX voters_stg_nid2 ON voters_stg (national_id)")
-            cur.execute("CREATE INDEX voters_stg_key2 ON voters_stg (search_key, birth_year)")
-        # removed from the source: listed in an area the file covers, not in the file
-        cur.execute(
-            f"""
-            INSERT INTO voters_stg_gone (voter_id, polling_area_id)
-            SELECT v.id, v.polling_area_id FROM voters_voter v
-            WHERE v.election_id = %s AND v.status = {listed} AND v.residence <> 'elsewhere'
-              AND v.polling_area_id IN (SELECT area_id FROM voters_stg_scope)
-              AND v.polling_area_id IN (SELECT DISTINCT polling_area_id FROM voters_stg)
-              AND NOT EXISTS (SELECT 1 FROM voters_stg s WHERE s.national_id = v.national_id)
-              AND NOT EXISTS (SELECT 1 FROM voters_stg_bad b WHERE b.national_id = v.national_id)
-            """,
-            [election.pk],
-        )
+        first = not _scope_has_entries(cur, election)
+        if not first:
+            distinct = " OR ".join(f"l.{c} IS DISTINCT FROM s.{c}" for c in _COMPARED)
+            cols = ", ".join(f"s.{c}" for c in _STG_COLUMNS)
+            suffix = " ON COMMIT DROP" if _pg() else ""
+            cur.execute(
+                f"""
+                CREATE TEMP TABLE voters_cls{suffix} AS
+                SELECT {cols},
+                       COALESCE(l.id, e.id) AS match_id,
+                       COALESCE(l.polling_area_id, e.polling_area_id) AS match_area,
+                       CASE WHEN l.id IS NOT NULL THEN 'listed'
+                            WHEN e.id IS NOT NULL THEN 'elsewhere' END AS match_status,
+                       CASE WHEN l.id IS NULL AND e.id IS NULL THEN 'new'
+                            WHEN l.id IS NULL THEN 'unchanged'
+                            WHEN l.polling_area_id <> s.polling_area_id THEN 'moved'
+                            WHEN {distinct} THEN 'updated'
+                            ELSE 'unchanged' END AS kind
+                FROM voters_stg s
+                LEFT JOIN voters_voter l
+                  ON l.election_id = %s AND l.national_id = s.national_id AND l.status = {listed}
+                 AND l.polling_area_id IN (SELECT area_id FROM voters_stg_scope)
+                LEFT JOIN (
+                    SELECT national_id, polling_area_id, MIN(id) AS id FROM voters_voter
+                    WHERE election_id = %s AND status = 'elsewhere'
+                    GROUP BY national_id, polling_area_id
+                ) e ON e.national_id = s.national_id AND e.polling_area_id = s.polling_area_id
+                """,
+                [election.pk, election.pk],
+            )
+            cur.execute("DROP TABLE voters_stg")
+            cur.execute("ALTER TABLE voters_cls RENAME TO voters_stg")
+            if _pg():
+                _analyze_staging(cur)
+            else:
+                cur.execute("CREATE INDEX voters_stg_nid2 ON voters_stg (national_id)")
+                cur.execute("CREATE INDEX voters_stg_key2 ON voters_stg (search_key, birth_year)")
+            # removed from the source: listed in an area the file covers, not in the file
+            cur.execute(
+                f"""
+                INSERT INTO voters_stg_gone (voter_id, polling_area_id)
+                SELECT v.id, v.polling_area_id FROM voters_voter v
+                WHERE v.election_id = %s AND v.status = {listed} AND v.residence <> 'elsewhere'
+                  AND v.polling_area_id IN (SELECT area_id FROM voters_stg_scope)
+                  AND v.polling_area_id IN (SELECT DISTINCT polling_area_id FROM voters_stg)
+                  AND NOT EXISTS (SELECT 1 FROM voters_stg s WHERE s.national_id = v.national_id)
+                  AND NOT EXISTS (SELECT 1 FROM voters_stg_bad b
+                                  WHERE b.national_id = v.national_id)
+                """,
+                [election.pk],
+            )
 
         cur.execute("SELECT polling_area_id, kind, COUNT(*) FROM voters_stg GROUP BY 1, 2")
         for area_id, kind, n in cur.fetchall():
@@ -687,6 +636,147 @@ def _run(
             "mode": mode,
         },
     )
+
+
+def _stage_file(  # noqa: PLR0913
+    cur: Any,
+    path: Path,
+    result: ImportResult,
+    *,
+    areas: dict[str, rules.AreaInfo],
+    allowed: set[int],
+    election_day: dt.date,
+    add_error: Callable[[int, str, str, str], None],
+    area_summary: dict[str, AreaSummary],
+    bad_ids: list[str],
+    rejected_rows: set[int],
+    progress: Callable[[int, str], None] | None,
+) -> None:
+    """Read the file, validate every row and stage the good ones (the hot loop of an import:
+    clean rows take FastRowValidator and come out ready to send; the rest go through
+    validate_row for the messages)."""
+    copy = _pg()
+    stager = _Stager(cur)
+    ok = False
+    try:
+        rows = iter(read_table(path))
+        header: dict[str, int] | None = None
+        for row_no, cells in enumerate(rows, start=1):
+            header = rules.match_headers(list(cells))
+            if header is not None:
+                result.header_row = row_no
+                result.headers = [str(c) if c is not None else "" for c in cells]
+                result.header_map = dict(header)
+                break
+            if row_no >= 30:
+                break
+        if header is None:
+            raise ImportRefused(
+                "Không tìm thấy dòng tiêu đề (cần các cột: "
+                + ", ".join(rules.HEADERS[k] for k in rules.REQUIRED)
+                + ")."
+            )
+        fast = rules.FastRowValidator(
+            header=header, election_day=election_day, areas=areas, allowed_area_ids=allowed,
+            copy=copy,
+        )  # fmt: skip
+        add = stager.add
+        n = 0
+        for row_no, cells in enumerate(rows, start=result.header_row + 1):
+            staged = fast(cells, row_no)
+            if staged is None:
+                if not any(c not in (None, "") for c in cells):
+                    continue  # blank line
+                staged = _check_row(
+                    cells, row_no, result, header=header, areas=areas, allowed=allowed,
+                    election_day=election_day, add_error=add_error,
+                    area_summary=area_summary, bad_ids=bad_ids, rejected_rows=rejected_rows,
+                    copy=copy,
+                )  # fmt: skip
+                n += 1
+                if staged is None:
+                    continue
+            else:
+                n += 1
+            if add(staged) and progress:
+                progress(n, "Đang đọc và kiểm tra tệp")
+        result.rows = n
+        ok = True
+    finally:
+        stager.close(failed=not ok)
+
+
+def _check_row(  # noqa: PLR0913
+    cells: Any,
+    row_no: int,
+    result: ImportResult,
+    *,
+    header: dict[str, int],
+    areas: dict[str, rules.AreaInfo],
+    allowed: set[int],
+    election_day: dt.date,
+    add_error: Callable[[int, str, str, str], None],
+    area_summary: dict[str, AreaSummary],
+    bad_ids: list[str],
+    rejected_rows: set[int],
+    copy: bool,
+) -> Any:
+    """A row the fast path did not take: validate_row decides; errors are recorded with the
+    row number. Returns the staged row, or None when the row is rejected."""
+    raw = {key: (cells[i] if i < len(cells) else None) for key, i in header.items()}
+    check = rules.validate_row(
+        raw, election_day=election_day, areas=areas, allowed_area_ids=allowed
+    )
+    code = str(raw.get("area_code") or "").strip()
+    if check.record is None:
+        rejected_rows.add(row_no)
+        if len(result.bad_rows) < MAX_ERRORS_KEPT:
+            result.bad_rows[row_no] = list(cells)
+        for column, reason in check.errors:
+            add_error(row_no, column, reason, code)
+        if check.national_id:
+            bad_ids.append(check.national_id)
+        area_summary[code if code in areas else "?"].rejected += 1
+        return None
+    if check.flags:
+        result.flagged += 1
+        area_summary[code].flagged += 1
+    if copy:
+        return rules.copy_line(row_no, check.record)
+    return (row_no, *(check.record[k] for k in rules.STAGE_FIELDS))
+
+
+def _analyze_staging(cur: Any) -> None:
+    """Statistics for the temporary staging table (PostgreSQL has none otherwise); a small
+    sample is enough to choose hash joins, and costs a tenth of the default one."""
+    cur.execute("SET LOCAL default_statistics_target = 10")
+    cur.execute("ANALYZE voters_stg")
+    cur.execute("SET LOCAL default_statistics_target TO DEFAULT")
+
+
+def _scope_has_entries(cur: Any, election: Election) -> bool:
+    """Does any polling area of the import's unit hold an entry the file could match?"""
+    cur.execute(
+        """
+        SELECT EXISTS (SELECT 1 FROM voters_voter v
+                       WHERE v.election_id = %s AND v.status IN ('listed', 'elsewhere')
+                         AND v.polling_area_id IN (SELECT area_id FROM voters_stg_scope))
+        """,
+        [election.pk],
+    )
+    return bool(cur.fetchone()[0])
+
+
+def _analyze_if_grown(cur: Any, added: int) -> None:
+    """Fresh statistics for the next imports' plans when this import grew the voter table by a
+    fifth or more (autovacuum catches up on smaller changes; a first city import on a table the
+    planner believes empty would otherwise be matched by nested loops)."""
+    if added < 10_000:
+        return
+    cur.execute("SELECT reltuples FROM pg_class WHERE oid = 'voters_voter'::regclass")
+    (known,) = cur.fetchone()
+    if known <= 0 or added >= 0.2 * known:
+        cur.execute("ANALYZE voters_voter")
 
 
 def _durations(result: ImportResult) -> None:
@@ -848,7 +938,7 @@ def _apply(
     if result.created or result.moved:
         cur.execute("SELECT COALESCE(MAX(id), 0) FROM voters_voter")
         (max_before,) = cur.fetchone()
-        fields = [c for c in _STG_COLUMNS if c not in ("row_no", "position")]
+        fields = list(rules.STAGE_FIELDS)
         cols = ", ".join(fields)
         o_cols = ", ".join(f"o.{c}" for c in fields)
         cur.execute(
@@ -858,12 +948,12 @@ def _apply(
             SELECT {o_cols}, %s,
                    COALESCE(mx.last_stt, 0)
                    + ROW_NUMBER() OVER (PARTITION BY o.polling_area_id
-                                        ORDER BY o.hh_first, o.head_rank, o.position),
+                                        ORDER BY o.hh_first, o.head_rank, o.row_no),
                    'listed', '', %s, %s
             FROM (
                 SELECT s.*,
-                       CASE WHEN s.household_code = '' THEN s.position
-                            ELSE MIN(s.position) OVER (
+                       CASE WHEN s.household_code = '' THEN s.row_no
+                            ELSE MIN(s.row_no) OVER (
                                 PARTITION BY s.polling_area_id, s.household_code) END
                            AS hh_first,
                        CASE WHEN s.is_head THEN 0 ELSE 1 END AS head_rank
@@ -877,8 +967,8 @@ def _apply(
             """,
             [election.pk, now, now],
         )
-        if _pg() and result.created + result.moved >= 10_000:
-            cur.execute("ANALYZE voters_voter")  # fresh statistics for the next imports' plans
+        if _pg():
+            _analyze_if_grown(cur, result.created + result.moved)
         # the ledger: moved_in for the new side of moves (few, joined by ID), added for the
         # rest, found by the id range of this insert (no join over the whole table)
         if result.moved:
