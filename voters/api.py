@@ -13,6 +13,7 @@ from election import selectors as esel
 from election.access import Cap, can
 from voters import selectors
 from voters.models import Voter
+from voters.rules import PERSON_FIELDS
 
 
 class VoterSerializer(serializers.ModelSerializer):
@@ -20,27 +21,7 @@ class VoterSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Voter
-        fields = [
-            "id",
-            "polling_area",
-            "stt",
-            "national_id",
-            "full_name",
-            "birth_date",
-            "birth_year",
-            "sex",
-            "ethnicity",
-            "occupation",
-            "permanent_address",
-            "temporary_address",
-            "temporary_since",
-            "residence",
-            "contest_scope",
-            "household_code",
-            "is_head",
-            "status",
-            "note",
-        ]
+        fields = ["id", "polling_area", "stt", *PERSON_FIELDS, "status", "note"]
 
 
 class AreaVoters(generics.ListAPIView):
