@@ -487,6 +487,11 @@ PERSON_FIELDS = (
 )
 # What a staged row holds after its file row number: the person, the folded name, the area.
 STAGE_FIELDS = (*PERSON_FIELDS[:2], "search_key", *PERSON_FIELDS[2:], "polling_area_id")
+# What the error report shows of a row rejected after staging (the ID twice in the file, or
+# listed elsewhere): the staged values that come from the file's columns.
+PARSED_FIELDS = tuple(
+    f for f in STAGE_FIELDS if f not in ("search_key", "residence", "contest_scope", "is_head")
+)
 
 
 def copy_text(value: str) -> str:

@@ -443,11 +443,11 @@ def _run(
 
         # 1. stream, validate, stage ------------------------------------------------------
         rejected_rows: set[int] = set()
-        _stage_file(
-            cur, path, result, areas=areas_all, allowed=allowed, election_day=election_day,
+        _FileStager(
+            result, areas=areas_all, allowed=allowed, election_day=election_day,
             add_error=add_error, area_summary=area_summary, bad_ids=bad_ids,
-            rejected_rows=rejected_rows, progress=progress,
-        )  # fmt: skip
+            rejected_rows=rejected_rows,
+        ).run(cur, path, progress)  # fmt: skip
         result.timings["index_file_duplicates"] = _tick()
         if progress:
             progress(result.rows, "Đang đối chiếu với danh sách hiện có")
@@ -638,112 +638,97 @@ def _run(
     )
 
 
-def _stage_file(  # noqa: PLR0913
-    cur: Any,
-    path: Path,
-    result: ImportResult,
-    *,
-    areas: dict[str, rules.AreaInfo],
-    allowed: set[int],
-    election_day: dt.date,
-    add_error: Callable[[int, str, str, str], None],
-    area_summary: dict[str, AreaSummary],
-    bad_ids: list[str],
-    rejected_rows: set[int],
-    progress: Callable[[int, str], None] | None,
-) -> None:
-    """Read the file, validate every row and stage the good ones (the hot loop of an import:
-    clean rows take FastRowValidator and come out ready to send; the rest go through
-    validate_row for the messages)."""
-    copy = _pg()
-    stager = _Stager(cur)
-    ok = False
-    try:
-        rows = iter(read_table(path))
-        header: dict[str, int] | None = None
+@dataclass
+class _FileStager:
+    """Reads the file, validates every row and stages the good ones: the hot loop of an import.
+    Clean rows take FastRowValidator and come out ready to send; the rest go through
+    validate_row, whose errors are recorded with their row number."""
+
+    result: ImportResult
+    areas: dict[str, rules.AreaInfo]
+    allowed: set[int]
+    election_day: dt.date
+    add_error: Callable[..., None]
+    area_summary: dict[str, AreaSummary]
+    bad_ids: list[str]
+    rejected_rows: set[int]
+    copy: bool = field(default_factory=_pg)
+    header: dict[str, int] = field(default_factory=dict)
+
+    def run(self, cur: Any, path: Path, progress: Callable[[int, str], None] | None) -> None:
+        result = self.result
+        stager = _Stager(cur)
+        ok = False
+        try:
+            rows = iter(read_table(path))
+            self._find_header(rows)
+            fast = rules.FastRowValidator(
+                header=self.header, election_day=self.election_day, areas=self.areas,
+                allowed_area_ids=self.allowed, copy=self.copy,
+            )  # fmt: skip
+            add = stager.add
+            n = 0
+            for row_no, cells in enumerate(rows, start=result.header_row + 1):
+                staged = fast(cells, row_no)
+                if staged is None:
+                    if not any(c not in (None, "") for c in cells):
+                        continue  # blank line
+                    staged = self._check(cells, row_no)
+                    n += 1
+                    if staged is None:
+                        continue
+                else:
+                    n += 1
+                if add(staged) and progress:
+                    progress(n, "Đang đọc và kiểm tra tệp")
+            result.rows = n
+            ok = True
+        finally:
+            stager.close(failed=not ok)
+
+    def _find_header(self, rows: Iterator[Any]) -> None:
+        result = self.result
         for row_no, cells in enumerate(rows, start=1):
             header = rules.match_headers(list(cells))
             if header is not None:
+                self.header = header
                 result.header_row = row_no
                 result.headers = [str(c) if c is not None else "" for c in cells]
                 result.header_map = dict(header)
-                break
+                return
             if row_no >= 30:
                 break
-        if header is None:
-            raise ImportRefused(
-                "Không tìm thấy dòng tiêu đề (cần các cột: "
-                + ", ".join(rules.HEADERS[k] for k in rules.REQUIRED)
-                + ")."
-            )
-        fast = rules.FastRowValidator(
-            header=header, election_day=election_day, areas=areas, allowed_area_ids=allowed,
-            copy=copy,
-        )  # fmt: skip
-        add = stager.add
-        n = 0
-        for row_no, cells in enumerate(rows, start=result.header_row + 1):
-            staged = fast(cells, row_no)
-            if staged is None:
-                if not any(c not in (None, "") for c in cells):
-                    continue  # blank line
-                staged = _check_row(
-                    cells, row_no, result, header=header, areas=areas, allowed=allowed,
-                    election_day=election_day, add_error=add_error,
-                    area_summary=area_summary, bad_ids=bad_ids, rejected_rows=rejected_rows,
-                    copy=copy,
-                )  # fmt: skip
-                n += 1
-                if staged is None:
-                    continue
-            else:
-                n += 1
-            if add(staged) and progress:
-                progress(n, "Đang đọc và kiểm tra tệp")
-        result.rows = n
-        ok = True
-    finally:
-        stager.close(failed=not ok)
+        raise ImportRefused(
+            "Không tìm thấy dòng tiêu đề (cần các cột: "
+            + ", ".join(rules.HEADERS[k] for k in rules.REQUIRED)
+            + ")."
+        )
 
-
-def _check_row(  # noqa: PLR0913
-    cells: Any,
-    row_no: int,
-    result: ImportResult,
-    *,
-    header: dict[str, int],
-    areas: dict[str, rules.AreaInfo],
-    allowed: set[int],
-    election_day: dt.date,
-    add_error: Callable[[int, str, str, str], None],
-    area_summary: dict[str, AreaSummary],
-    bad_ids: list[str],
-    rejected_rows: set[int],
-    copy: bool,
-) -> Any:
-    """A row the fast path did not take: validate_row decides; errors are recorded with the
-    row number. Returns the staged row, or None when the row is rejected."""
-    raw = {key: (cells[i] if i < len(cells) else None) for key, i in header.items()}
-    check = rules.validate_row(
-        raw, election_day=election_day, areas=areas, allowed_area_ids=allowed
-    )
-    code = str(raw.get("area_code") or "").strip()
-    if check.record is None:
-        rejected_rows.add(row_no)
-        if len(result.bad_rows) < MAX_ERRORS_KEPT:
-            result.bad_rows[row_no] = list(cells)
-        for column, reason in check.errors:
-            add_error(row_no, column, reason, code)
-        if check.national_id:
-            bad_ids.append(check.national_id)
-        area_summary[code if code in areas else "?"].rejected += 1
-        return None
-    if check.flags:
-        result.flagged += 1
-        area_summary[code].flagged += 1
-    if copy:
-        return rules.copy_line(row_no, check.record)
-    return (row_no, *(check.record[k] for k in rules.STAGE_FIELDS))
+    def _check(self, cells: Any, row_no: int) -> Any:
+        """A row the fast path did not take: validate_row decides. Returns the staged row, or
+        None when the row is rejected."""
+        result = self.result
+        raw = {key: (cells[i] if i < len(cells) else None) for key, i in self.header.items()}
+        check = rules.validate_row(
+            raw, election_day=self.election_day, areas=self.areas, allowed_area_ids=self.allowed
+        )
+        code = str(raw.get("area_code") or "").strip()
+        if check.record is None:
+            self.rejected_rows.add(row_no)
+            if len(result.bad_rows) < MAX_ERRORS_KEPT:
+                result.bad_rows[row_no] = list(cells)
+            for column, reason in check.errors:
+                self.add_error(row_no, column, reason, code)
+            if check.national_id:
+                self.bad_ids.append(check.national_id)
+            self.area_summary[code if code in self.areas else "?"].rejected += 1
+            return None
+        if check.flags:
+            result.flagged += 1
+            self.area_summary[code].flagged += 1
+        if self.copy:
+            return rules.copy_line(row_no, check.record)
+        return (row_no, *(check.record[k] for k in rules.STAGE_FIELDS))
 
 
 def _analyze_staging(cur: Any) -> None:
@@ -792,9 +777,7 @@ def _reject_rows(
     cur.execute("DELETE FROM voters_stg_rej")
     cur.executemany("INSERT INTO voters_stg_rej (row_no) VALUES (%s)", [(r,) for r in row_nos])
     cur.execute(
-        "SELECT row_no, national_id, full_name, birth_date, birth_year, sex, ethnicity, "
-        "occupation, permanent_address, temporary_address, temporary_since, "
-        "polling_area_id, household_code, relation FROM voters_stg "
+        f"SELECT row_no, {', '.join(rules.PARSED_FIELDS)} FROM voters_stg "
         "WHERE row_no IN (SELECT row_no FROM voters_stg_rej)"
     )
     for row in cur.fetchall():
