@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 
 from tests.voters.conftest import row
-from voters import selectors
+from voters import rules, selectors
 from voters.models import Voter, VoterEvent
 from voters.services.import_list import ImportRefused, import_voters
 
@@ -165,3 +165,80 @@ def test_xlsx_input(election, tmp_path) -> None:
     res = import_voters(election=election, path=tmp_path / "v.xlsx", actor=None)
     assert res.applied and res.created == 1 and res.header_row == 2
     assert Voter.objects.get().birth_date == dt.date(1985, 3, 12)
+
+
+def _mixed_file() -> list[dict[str, str]]:
+    """Two areas, households interleaved in the file, heads not first, a year-only birth on the
+    age boundary (flagged), a likely duplicate pair, the same ID twice, a bad row, and a name
+    with a backslash (escaped for COPY)."""
+    return [
+        row(national_id="079085000011", full_name="Trần Thị Bình", sex="Nữ", relation="Vợ"),
+        row(national_id="079085000012", full_name="Lê Văn\\Tư", household_code="H9",
+            area_code="26734-02", relation="Con"),
+        row(national_id="079085000013", full_name="Nguyễn Văn An", relation="Chủ hộ"),
+        row(national_id="079085000014", full_name="Nguyen Van An", household_code="H2"),
+        row(national_id="079085000015", full_name="Phạm Thị Cúc", sex="Nữ", birth="2013",
+            household_code="H2", relation="Con"),
+        row(national_id="079085000016", full_name="Đỗ Minh Đức", birth="2013",
+            household_code=""),
+        row(national_id="079085000017", full_name="Võ Thị Em", sex="Nữ", household_code="H9",
+            area_code="26734-02", relation="Chủ hộ"),
+        row(national_id="079085000018", full_name="Hồ Văn Giàu", household_code=""),
+        row(national_id="079085000018", full_name="Hồ Văn Giàu", household_code=""),
+        row(national_id="12345", full_name="Sai Số"),
+    ]  # fmt: skip
+
+
+def _outcome(election, result) -> dict:
+    areas = ["26734-01", "26734-02"]
+    entries = list(
+        Voter.objects.filter(polling_area__code__in=areas)
+        .order_by("polling_area__code", "stt")
+        .values_list("polling_area__code", "stt", "status", "note", *rules.STAGE_FIELDS[:-1])
+    )
+    events = sorted(
+        VoterEvent.objects.filter(polling_area__code__in=areas).values_list(
+            "voter__national_id", "kind", "reason", "delta", "related_id", "batch"
+        )
+    )
+    summary = result.preview()
+    return {"entries": entries, "events": events, "summary": summary}
+
+
+def test_first_import_fast_path_equals_the_general_path(election, write) -> None:
+    from django.db import transaction
+
+    path = write(_mixed_file())
+    with transaction.atomic():  # A: nothing listed yet → the first-import path
+        first = import_voters(election=election, path=path, actor=None, mode="valid")
+        assert first.first_import and first.applied
+        a = _outcome(election, first)
+        transaction.set_rollback(True)
+    assert not Voter.objects.exists()
+    # B: an entry elsewhere in the election (an area the file does not cover) → general path
+    import_voters(
+        election=election, actor=None,
+        path=write([row(national_id="079085000099", full_name="Mai Văn Ở", area_code="26737-01")]),
+    )  # fmt: skip
+    general = import_voters(election=election, path=path, actor=None, mode="valid")
+    assert not general.first_import and general.applied
+    b = _outcome(election, general)
+    batch_a, batch_b = first.batch, general.batch
+    a["events"] = [(*e[:5], e[5] == batch_a) for e in a["events"]]
+    b["events"] = [(*e[:5], e[5] == batch_b) for e in b["events"]]
+    assert a["entries"] == b["entries"]
+    assert a["events"] == b["events"]
+    assert a["summary"] == b["summary"]
+    # what both must show: heads first per household in order of first appearance, the
+    # backslash kept, the flag, the duplicate pair, both rows of the repeated ID rejected
+    by_area = {}
+    for code, stt, _status, _note, nid, name, *_ in a["entries"]:
+        by_area.setdefault(code, []).append((stt, nid, name))
+    assert [n for _s, n, _ in by_area["26734-02"]] == ["079085000017", "079085000012"]
+    assert [n for _s, n, _ in by_area["26734-01"]] == [
+        "079085000013", "079085000011", "079085000014", "079085000015", "079085000016",
+    ]  # fmt: skip
+    assert "Lê Văn\\Tư" in [name for _s, _n, name in by_area["26734-02"]]
+    assert first.flagged == 2 and first.duplicate_count == 1
+    assert sorted({e["row"] for e in first.errors}) == [9, 10, 11]
+    assert [e[1] for e in a["events"]] == ["added"] * 7

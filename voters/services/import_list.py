@@ -118,6 +118,7 @@ class ImportResult:
     headers: list[str] = field(default_factory=list)
     header_map: dict[str, int] = field(default_factory=dict)
     applied: bool = False
+    first_import: bool = False  # no entry of the unit to match: the matching was skipped
     batch: str = ""
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -436,6 +437,10 @@ def _run(
     with connection.cursor() as cur:
         if _pg():
             cur.execute("SELECT pg_advisory_xact_lock(%s)", [7_000_000 + election.pk])
+            # one-off set-based statements: JIT compiling them costs more than it saves, and
+            # the hashes of a city's rows want more than the default 4 MB before spilling
+            cur.execute("SET LOCAL jit = off")
+            cur.execute("SET LOCAL work_mem = '64MB'")
         _make_staging(cur)
         cur.executemany(
             "INSERT INTO voters_stg_scope (area_id) VALUES (%s)", [(a,) for a in sorted(allowed)]
@@ -527,8 +532,8 @@ def _run(
         # A first import (no entry on the lists of the unit yet) has nothing to match: every
         # staged row is new (the staging default) and nothing is removed from the source.
         result.timings["classify"] = _tick()
-        first = not _scope_has_entries(cur, election)
-        if not first:
+        result.first_import = not _scope_has_entries(cur, election)
+        if not result.first_import:
             distinct = " OR ".join(f"l.{c} IS DISTINCT FROM s.{c}" for c in _COMPARED)
             cols = ", ".join(f"s.{c}" for c in _STG_COLUMNS)
             suffix = " ON COMMIT DROP" if _pg() else ""
@@ -919,67 +924,96 @@ def _apply(
     # new entries and the new side of moves: STT after the last number of the area,
     # household by household (households in order of first appearance), head first
     if result.created or result.moved:
-        cur.execute("SELECT COALESCE(MAX(id), 0) FROM voters_voter")
-        (max_before,) = cur.fetchone()
-        fields = list(rules.STAGE_FIELDS)
-        cols = ", ".join(fields)
-        o_cols = ", ".join(f"o.{c}" for c in fields)
+        _insert_entries(cur, election=election, actor_id=actor_id, now=now, source=source,
+                        result=result, event_cols=event_cols, empty_json=empty_json)  # fmt: skip
+    refresh_from_staging(cur, election_id=election.pk)
+
+
+def _insert_entries(  # noqa: PLR0913
+    cur: Any,
+    *,
+    election: Election,
+    actor_id: int | None,
+    now: dt.datetime,
+    source: str,
+    result: ImportResult,
+    event_cols: str,
+    empty_json: str,
+) -> None:
+    """New entries and the new side of moves, numbered after the last STT of their area,
+    household by household (households in order of first appearance), head first; and their
+    ledger events: moved_in for the new side of a move, added for the rest."""
+    fields = list(rules.STAGE_FIELDS)
+    cols = ", ".join(fields)
+    o_cols = ", ".join(f"o.{c}" for c in fields)
+    insert = f"""
+        INSERT INTO voters_voter ({cols}, election_id, stt, status, note, created_at, updated_at)
+        SELECT {o_cols}, %s,
+               COALESCE(mx.last_stt, 0)
+               + ROW_NUMBER() OVER (PARTITION BY o.polling_area_id
+                                    ORDER BY o.hh_first, o.head_rank, o.row_no),
+               'listed', '', %s, %s
+        FROM (
+            SELECT s.*,
+                   CASE WHEN s.household_code = '' THEN s.row_no
+                        ELSE MIN(s.row_no) OVER (
+                            PARTITION BY s.polling_area_id, s.household_code) END
+                       AS hh_first,
+                   CASE WHEN s.is_head THEN 0 ELSE 1 END AS head_rank
+            FROM voters_stg s WHERE s.kind IN ('new', 'moved')
+        ) o
+        LEFT JOIN (
+            SELECT v.polling_area_id, MAX(v.stt) AS last_stt FROM voters_voter v
+            WHERE v.polling_area_id IN (SELECT DISTINCT polling_area_id FROM voters_stg)
+            GROUP BY v.polling_area_id
+        ) mx ON mx.polling_area_id = o.polling_area_id
+    """
+    args = [election.pk, now, now]
+    ledger = [election.pk, source, result.batch, actor_id, now]
+    if _pg():  # one statement: the ledger reads the inserted entries from RETURNING
         cur.execute(
             f"""
-            INSERT INTO voters_voter ({cols}, election_id, stt, status, note,
-                                      created_at, updated_at)
-            SELECT {o_cols}, %s,
-                   COALESCE(mx.last_stt, 0)
-                   + ROW_NUMBER() OVER (PARTITION BY o.polling_area_id
-                                        ORDER BY o.hh_first, o.head_rank, o.row_no),
-                   'listed', '', %s, %s
-            FROM (
-                SELECT s.*,
-                       CASE WHEN s.household_code = '' THEN s.row_no
-                            ELSE MIN(s.row_no) OVER (
-                                PARTITION BY s.polling_area_id, s.household_code) END
-                           AS hh_first,
-                       CASE WHEN s.is_head THEN 0 ELSE 1 END AS head_rank
-                FROM voters_stg s WHERE s.kind IN ('new', 'moved')
-            ) o
-            LEFT JOIN (
-                SELECT v.polling_area_id, MAX(v.stt) AS last_stt FROM voters_voter v
-                WHERE v.polling_area_id IN (SELECT DISTINCT polling_area_id FROM voters_stg)
-                GROUP BY v.polling_area_id
-            ) mx ON mx.polling_area_id = o.polling_area_id
+            WITH ins AS ({insert} RETURNING id, polling_area_id, national_id)
+            INSERT INTO voters_voterevent ({event_cols})
+            SELECT %s, ins.polling_area_id, ins.id,
+                   CASE WHEN m.match_id IS NULL THEN 'added' ELSE 'moved_in' END,
+                   CASE WHEN m.match_id IS NULL THEN 'import' ELSE 'source' END,
+                   1, '', %s, %s, m.match_id, {empty_json}, %s, %s
+            FROM ins LEFT JOIN (SELECT national_id, match_id FROM voters_stg
+                                WHERE kind = 'moved') m ON m.national_id = ins.national_id
             """,
-            [election.pk, now, now],
+            args + ledger,
         )
-        if _pg():
-            _analyze_if_grown(cur, result.created + result.moved)
-        # the ledger: moved_in for the new side of moves (few, joined by ID), added for the
-        # rest, found by the id range of this insert (no join over the whole table)
-        if result.moved:
-            cur.execute(
-                f"""
-                INSERT INTO voters_voterevent ({event_cols})
-                SELECT %s, v.polling_area_id, v.id, 'moved_in', 'source', 1, '', %s, %s,
-                       s.match_id, {empty_json}, %s, %s
-                FROM voters_stg s JOIN voters_voter v
-                  ON v.election_id = %s AND v.national_id = s.national_id
-                 AND v.status = 'listed'
-                WHERE s.kind = 'moved'
-                """,
-                [election.pk, source, batch, actor_id, now, election.pk],
-            )
+        _analyze_if_grown(cur, result.created + result.moved)
+        return
+    cur.execute("SELECT COALESCE(MAX(id), 0) FROM voters_voter")
+    (max_before,) = cur.fetchone()
+    cur.execute(insert, args)
+    if result.moved:  # few, joined by ID
         cur.execute(
             f"""
             INSERT INTO voters_voterevent ({event_cols})
-            SELECT %s, v.polling_area_id, v.id, 'added', 'import', 1, '', %s, %s, NULL,
-                   {empty_json}, %s, %s
-            FROM voters_voter v
-            WHERE v.id > %s AND v.election_id = %s AND v.created_at = %s
-              AND NOT EXISTS (SELECT 1 FROM voters_stg s
-                              WHERE s.kind = 'moved' AND s.national_id = v.national_id)
+            SELECT %s, v.polling_area_id, v.id, 'moved_in', 'source', 1, '', %s, %s,
+                   s.match_id, {empty_json}, %s, %s
+            FROM voters_stg s JOIN voters_voter v
+              ON v.election_id = %s AND v.national_id = s.national_id AND v.status = 'listed'
+            WHERE s.kind = 'moved'
             """,
-            [election.pk, source, batch, actor_id, now, max_before, election.pk, now],
+            [*ledger, election.pk],
         )
-    refresh_from_staging(cur, election_id=election.pk)
+    # the rest, found by the id range of this insert (no join over the whole table)
+    cur.execute(
+        f"""
+        INSERT INTO voters_voterevent ({event_cols})
+        SELECT %s, v.polling_area_id, v.id, 'added', 'import', 1, '', %s, %s, NULL,
+               {empty_json}, %s, %s
+        FROM voters_voter v
+        WHERE v.id > %s AND v.election_id = %s AND v.created_at = %s
+          AND NOT EXISTS (SELECT 1 FROM voters_stg s
+                          WHERE s.kind = 'moved' AND s.national_id = v.national_id)
+        """,
+        [*ledger, max_before, election.pk, now],
+    )
 
 
 def voters_template_rows() -> list[str]:
