@@ -37,7 +37,7 @@ from common.audit import record
 from election.models import AdminUnit, Election, PollingArea, UnitAncestry
 from voters import rules
 from voters.models import Voter
-from voters.services.counts import refresh_from_staging
+from voters.services.counts import refresh_area_counts
 
 CHUNK = 10_000
 MAX_ERRORS_KEPT = 20_000
@@ -587,9 +587,12 @@ def _run(
                 [election.pk],
             )
 
+        touched: set[int] = set()  # areas whose counts the import changes
         cur.execute("SELECT polling_area_id, kind, COUNT(*) FROM voters_stg GROUP BY 1, 2")
         for area_id, kind, n in cur.fetchall():
             s = area_summary[code_of[area_id]]
+            if kind != "unchanged":
+                touched.add(area_id)
             if kind == "new":
                 s.new += n
                 result.created += n
@@ -602,13 +605,18 @@ def _run(
             elif kind == "moved":
                 s.moved_in += n
                 result.moved += n
-        cur.execute("SELECT match_area, COUNT(*) FROM voters_stg WHERE kind = 'moved' GROUP BY 1")
-        for area_id, n in cur.fetchall():
-            area_summary[code_of[area_id]].moved_out += n
+        if result.moved:
+            cur.execute(
+                "SELECT match_area, COUNT(*) FROM voters_stg WHERE kind = 'moved' GROUP BY 1"
+            )
+            for area_id, n in cur.fetchall():
+                area_summary[code_of[area_id]].moved_out += n
+                touched.add(area_id)
         cur.execute("SELECT polling_area_id, COUNT(*) FROM voters_stg_gone GROUP BY 1")
         for area_id, n in cur.fetchall():
             area_summary[code_of[area_id]].removed += n
             result.removed += n
+            touched.add(area_id)
 
         # likely duplicates: same folded name and birth, different ID (file or lists) -----
         result.timings["possible_duplicates"] = _tick()
@@ -623,6 +631,7 @@ def _run(
             progress(result.rows, "Đang ghi danh sách")
         result.timings["apply"] = _tick()
         _apply(cur, election=election, actor=actor, now=now, source=source, result=result)
+        refresh_area_counts(election_id=election.pk, area_ids=touched)
     result.applied = True
     result.timings["audit"] = _tick()
     record(
@@ -952,7 +961,6 @@ def _apply(
     if result.created or result.moved:
         _insert_entries(cur, election=election, actor_id=actor_id, now=now, source=source,
                         result=result, event_cols=event_cols, empty_json=empty_json)  # fmt: skip
-    refresh_from_staging(cur, election_id=election.pk)
 
 
 def _insert_entries(  # noqa: PLR0913
