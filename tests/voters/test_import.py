@@ -242,3 +242,23 @@ def test_first_import_fast_path_equals_the_general_path(election, write) -> None
     assert first.flagged == 2 and first.duplicate_count == 1
     assert sorted({e["row"] for e in first.errors}) == [9, 10, 11]
     assert [e[1] for e in a["events"]] == ["added"] * 7
+
+
+def test_a_file_that_breaks_mid_stream_writes_nothing(election, write, monkeypatch) -> None:
+    """Rows already sent to staging (PostgreSQL: the COPY thread) are dropped with the rest when
+    reading fails later in the file; the error is clear and the connection stays usable."""
+    from voters.services import import_list
+
+    monkeypatch.setattr(import_list, "CHUNK", 2)  # several chunks go out before the failure
+    rows = [row(national_id=f"079085{i:06d}", household_code=f"H{i}") for i in range(300)]
+    path = write(rows)
+    path.write_bytes(path.read_bytes() + b"079085999999,Nguy\xffn\n")  # not UTF-8, at 40 kB
+    with pytest.raises(ImportRefused, match="Không đọc được tệp sau dòng"):
+        import_voters(election=election, path=path, actor=None, mode="valid")
+    assert not Voter.objects.exists() and not VoterEvent.objects.exists()
+    headless = path.with_name("headless.csv")
+    headless.write_text("079085000001,Nguyễn Văn An,12/03/1985,Nam\n", encoding="utf-8")
+    with pytest.raises(ImportRefused, match="tiêu đề"):
+        import_voters(election=election, path=headless, actor=None)
+    r = import_voters(election=election, path=write(rows), actor=None)
+    assert r.applied and r.created == 300

@@ -297,9 +297,9 @@ class _Stager:
     """Puts staged rows into voters_stg in chunks: COPY text lines through a _CopyFeed on
     PostgreSQL, tuples by executemany on SQLite."""
 
-    def __init__(self, cur: Any, chunk: int = CHUNK) -> None:
+    def __init__(self, cur: Any) -> None:
         self.cur = cur
-        self.chunk = chunk
+        self.chunk = CHUNK
         self.buf: list[Any] = []
         self.feed = _CopyFeed(cur) if _pg() else None
 
@@ -676,6 +676,7 @@ class _FileStager:
         result = self.result
         stager = _Stager(cur)
         ok = False
+        row_no = 0
         try:
             rows = iter(read_table(path))
             self._find_header(rows)
@@ -685,6 +686,7 @@ class _FileStager:
             )  # fmt: skip
             add = stager.add
             n = 0
+            row_no = result.header_row
             for row_no, cells in enumerate(rows, start=result.header_row + 1):
                 staged = fast(cells, row_no)
                 if staged is None:
@@ -700,6 +702,11 @@ class _FileStager:
                     progress(n, "Đang đọc và kiểm tra tệp")
             result.rows = n
             ok = True
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise ImportRefused(
+                f"Không đọc được tệp sau dòng {row_no}: {exc}. Hãy lưu lại tệp dạng CSV UTF-8 "
+                "hoặc XLSX."
+            ) from exc
         finally:
             stager.close(failed=not ok)
 
