@@ -423,10 +423,12 @@ def validate_row(
     ethnicity = _text(raw.get("ethnicity"))
     occupation = _text(raw.get("occupation"))
     household = _text(raw.get("household_code"))
+    relation = _text(raw.get("relation"))
     for key, value, limit in (
         ("ethnicity", ethnicity, 64),
         ("occupation", occupation, 200),
         ("household_code", household, 32),
+        ("relation", relation, 64),
         ("permanent_address", permanent, 300),
         ("temporary_address", temporary, 300),
     ):
@@ -435,7 +437,6 @@ def validate_row(
 
     if errors or area is None or sex is None or nid is None or birth_year is None:
         return RowResult(None, errors, nid, flags)
-    relation = _text(raw.get("relation"))
     residence = residence_for(area_kind=area.kind, has_temporary=bool(temporary))
     record = {
         "national_id": nid,
@@ -555,7 +556,7 @@ class FastRowValidator:
         self.births: dict[str, tuple[Any, Any] | None] = {}
         self.sinces: dict[str, Any] = {}
         self.texts: dict[str, str] = {}
-        self.relations: dict[str, tuple[str, Any]] = {}
+        self.relations: dict[str, tuple[str, Any] | None] = {}
         self.scopes: dict[tuple[str, str, Any], tuple[str, str]] = {}
 
     def _name(self, value: str) -> tuple[str, str] | None:
@@ -598,8 +599,10 @@ class FastRowValidator:
             self.texts[value] = hit
         return hit
 
-    def _relation(self, value: str) -> tuple[str, Any]:
+    def _relation(self, value: str) -> tuple[str, Any] | None:
         rel = nfc(value) if value else ""
+        if len(rel) > 64:
+            return None
         head = rel == "Chủ hộ" or fold(rel) == "chu ho"
         if self.copy:
             return copy_text(rel), ("t" if head else "f")
@@ -665,9 +668,13 @@ class FastRowValidator:
             return None
         if len(perm_t) > 300 or len(temp_t) > 300:
             return None
-        r = self.relations.get(rel)
-        if r is None:
+        r = self.relations.get(rel, False)
+        if r is False:
+            if len(self.relations) > _CACHE_MAX:
+                self.relations.clear()
             r = self.relations[rel] = self._relation(rel)
+        if r is None:
+            return None
         skey = (area[1], "t" if temp_t else "", since_d)
         sc = self.scopes.get(skey)
         if sc is None:

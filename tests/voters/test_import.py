@@ -82,6 +82,7 @@ def test_every_error_class_with_row_numbers(election, write) -> None:
         row(national_id="079085000015", temporary_address="x", permanent_address=""),  # 9
         row(national_id="079085000001", full_name="Nguyễn Văn Bảy"),  # 10: same ID as row 2
         row(national_id="079085000099", full_name="Võ Văn Tám"),  # 11: listed in 26737-01
+        row(national_id="079085000016", relation="Con " * 20),  # 12: longer than the column
     ]
     r = import_voters(
         election=election, path=write(rows), actor=None,
@@ -92,7 +93,7 @@ def test_every_error_class_with_row_numbers(election, write) -> None:
     assert {(3, "Số định danh cá nhân"), (4, "Ngày sinh"), (5, "Ngày sinh"), (6, "Giới tính"),
             (7, "Mã khu vực bỏ phiếu"), (8, "Nơi thường trú"), (9, "Ngày bắt đầu tạm trú"),
             (2, "Số định danh cá nhân"), (10, "Số định danh cá nhân"),
-            (11, "Số định danh cá nhân")} <= got  # fmt: skip
+            (11, "Số định danh cá nhân"), (12, "Quan hệ với chủ hộ")} <= got  # fmt: skip
     reasons = {e["row"]: e["reason"] for e in r.errors}
     assert "Chưa đủ 18 tuổi" in reasons[4]
     assert "trùng với dòng 2" in reasons[10]
