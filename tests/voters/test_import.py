@@ -3,6 +3,8 @@ differences in the ledger, the command's JSON and exit codes, the error XLSX."""
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import json
 from io import StringIO
 
@@ -98,6 +100,15 @@ def test_every_error_class_with_row_numbers(election, write) -> None:
     assert "Chưa đủ 18 tuổi" in reasons[4]
     assert "trùng với dòng 2" in reasons[10]
     assert "26737-01" in reasons[11]
+    # rows rejected after staging come back in the error report from their staged values
+    from voters.services.error_report import error_report_bytes
+
+    codes = {a.id: a.code for a in election.polling_areas.all()}
+    ws = openpyxl.load_workbook(io.BytesIO(error_report_bytes(r, codes))).active
+    lines = {ws.cell(i, 13).value: [c.value for c in ws[i]] for i in range(2, ws.max_row + 1)}
+    assert lines[10][:2] == ["079085000001", "Nguyễn Văn Bảy"]
+    assert lines[10][2].date() == dt.date(1985, 3, 12) and lines[10][3] == "Nam"
+    assert lines[10][9] == "26734-01" and lines[10][11] == "Chủ hộ"
     # keep the valid rows: nothing valid is left but row 2 was a duplicate → nothing written
     r2 = import_voters(
         election=election, path=write(rows[:2]), actor=None, mode="valid",
