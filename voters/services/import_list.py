@@ -1,8 +1,9 @@
 """Import a voter list file (formats.md §2): stream, validate, stage, diff, apply set-based.
 
-1. Stream the rows (CSV, or XLSX through python-calamine), validate each row with
-   voters.rules.validate_row, and put the good rows into a temporary staging table
-   (PostgreSQL: COPY in 50k-row chunks; SQLite: executemany).
+1. Stream the rows (CSV, or XLSX through python-calamine), validate each row (the cached fast
+   path of rules.FastRowValidator, else voters.rules.validate_row), and put the good rows into
+   a temporary staging table (PostgreSQL: one COPY fed by a writer thread while this thread
+   validates; SQLite: executemany in chunks).
 2. Set-based checks in SQL: the same ID twice in the file, an ID already listed in a polling
    area outside the import's unit, likely duplicates (same folded name and birth, other ID).
 3. Diff against the lists of the unit: new, updated, unchanged, moved between areas, removed
@@ -333,12 +334,6 @@ class _Stager:
 def _binary() -> str:
     """Group by bytes, not by the locale's collation (PostgreSQL; SQLite always does)."""
     return ' COLLATE "C"' if _pg() else ""
-
-
-def _bool_sql(value: bool) -> str:
-    if _pg():
-        return "TRUE" if value else "FALSE"
-    return "1" if value else "0"
 
 
 def scope_area_ids(election: Election, unit: AdminUnit | None) -> set[int]:
