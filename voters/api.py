@@ -15,33 +15,15 @@ from voters import selectors
 from voters.models import Voter
 from voters.services import disclosure
 
+from voters.rules import PERSON_FIELDS
+
 
 class VoterSerializer(serializers.ModelSerializer):
     polling_area = serializers.CharField(source="polling_area.code")
 
     class Meta:
         model = Voter
-        fields = [
-            "id",
-            "polling_area",
-            "stt",
-            "national_id",
-            "full_name",
-            "birth_date",
-            "birth_year",
-            "sex",
-            "ethnicity",
-            "occupation",
-            "permanent_address",
-            "temporary_address",
-            "temporary_since",
-            "residence",
-            "contest_scope",
-            "household_code",
-            "is_head",
-            "status",
-            "note",
-        ]
+        fields = ["id", "polling_area", "stt", *PERSON_FIELDS, "status", "note"]
 
 
 class AreaVoters(generics.ListAPIView):

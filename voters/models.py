@@ -41,9 +41,12 @@ class Voter(models.Model):
         REMOVED = "removed", _("Removed")
 
     # FK indexes are left out: (election, …) and (polling_area, stt) indexes cover them, and
-    # every index slows the bulk import. The election is the polling area's election (set by
-    # the services), so its FK is not checked by the database: PostgreSQL checks deferred FKs
-    # one row at a time at commit, which cost more than the whole insert at city scale.
+    # every index slows the bulk import. No FK of the voter tables is checked by the database:
+    # PostgreSQL checks a (deferred) FK with one query per inserted row at commit, which cost
+    # more than the whole insert at city scale (bench/README.md). The services guarantee them
+    # instead: the election is the polling area's, the area comes from the election's areas
+    # read in the import's transaction, ledger rows point at entries the same statement or
+    # transaction wrote; entries and areas are never deleted (PROTECT, checked by Django).
     election = models.ForeignKey(
         "election.Election",
         on_delete=models.DO_NOTHING,
@@ -52,7 +55,11 @@ class Voter(models.Model):
         db_constraint=False,
     )
     polling_area = models.ForeignKey(
-        "election.PollingArea", on_delete=models.PROTECT, related_name="voters", db_index=False
+        "election.PollingArea",
+        on_delete=models.PROTECT,
+        related_name="voters",
+        db_index=False,
+        db_constraint=False,
     )
     stt = models.PositiveIntegerField(help_text=_("number in the list = voter card number"))
     national_id = models.CharField(max_length=12)
@@ -136,8 +143,8 @@ class VoterEvent(models.Model):
         CORRECTION = "correction", _("Correction")
         OTHER = "other", _("Other")
 
-    # Only the voter FK is checked by the database (the others are copies of the voter's, or
-    # the actor, written by the services); see Voter.election.
+    # No FK is checked by the database (see Voter.election): the voter is the entry the
+    # service just wrote or changed, the others are copies of the voter's, or the actor.
     election = models.ForeignKey(
         "election.Election",
         on_delete=models.DO_NOTHING,
@@ -152,7 +159,9 @@ class VoterEvent(models.Model):
         db_index=False,
         db_constraint=False,
     )
-    voter = models.ForeignKey(Voter, on_delete=models.PROTECT, related_name="events")
+    voter = models.ForeignKey(
+        Voter, on_delete=models.PROTECT, related_name="events", db_constraint=False
+    )
     kind = models.CharField(max_length=24, choices=Kind.choices)
     reason = models.CharField(max_length=24, choices=Reason.choices, blank=True, default="")
     delta = models.SmallIntegerField(default=0)

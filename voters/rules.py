@@ -423,10 +423,12 @@ def validate_row(
     ethnicity = _text(raw.get("ethnicity"))
     occupation = _text(raw.get("occupation"))
     household = _text(raw.get("household_code"))
+    relation = _text(raw.get("relation"))
     for key, value, limit in (
         ("ethnicity", ethnicity, 64),
         ("occupation", occupation, 200),
         ("household_code", household, 32),
+        ("relation", relation, 64),
         ("permanent_address", permanent, 300),
         ("temporary_address", temporary, 300),
     ):
@@ -435,7 +437,6 @@ def validate_row(
 
     if errors or area is None or sex is None or nid is None or birth_year is None:
         return RowResult(None, errors, nid, flags)
-    relation = _text(raw.get("relation"))
     residence = residence_for(area_kind=area.kind, has_temporary=bool(temporary))
     record = {
         "national_id": nid,
@@ -466,12 +467,69 @@ def household_order_key(household_first: int, is_head: bool, position: int) -> t
     return (household_first, 0 if is_head else 1, position)
 
 
+# The person's details of a list entry, in template order: the one list the import, the
+# register/edit services and the API share (formats.md §2, domain.md §2.7).
+PERSON_FIELDS = (
+    "national_id",
+    "full_name",
+    "birth_date",
+    "birth_year",
+    "sex",
+    "ethnicity",
+    "occupation",
+    "permanent_address",
+    "temporary_address",
+    "temporary_since",
+    "residence",
+    "contest_scope",
+    "household_code",
+    "is_head",
+    "relation",
+)
+# What a staged row holds after its file row number: the person, the folded name, the area.
+STAGE_FIELDS = (*PERSON_FIELDS[:2], "search_key", *PERSON_FIELDS[2:], "polling_area_id")
+# What the error report shows of a row rejected after staging (the ID twice in the file, or
+# listed elsewhere): the staged values that come from the file's columns.
+PARSED_FIELDS = tuple(
+    f for f in STAGE_FIELDS if f not in ("search_key", "residence", "contest_scope", "is_head")
+)
+
+
+def copy_text(value: str) -> str:
+    """A text value for PostgreSQL's COPY text format. Values went through nfc() (no tab, CR or
+    line feed left); a backslash is doubled and NUL, which PostgreSQL cannot store, dropped."""
+    if "\\" in value:
+        value = value.replace("\\", "\\\\")
+    if "\x00" in value:
+        value = value.replace("\x00", "")
+    return value
+
+
+def _copy_value(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, str):
+        return copy_text(value)
+    return str(value)  # int, date (ISO)
+
+
+def copy_line(row_no: int, record: dict[str, Any]) -> str:
+    """One staged row (row number, then STAGE_FIELDS) as a line of COPY text format."""
+    values = [str(row_no), *(_copy_value(record[k]) for k in STAGE_FIELDS)]
+    return "\t".join(values) + "\n"
+
+
 class FastRowValidator:
     """The common case of validate_row, fast: a clean row of text cells is checked with cached
-    per-value results (names, dates, addresses and codes repeat) and returned as the staging
-    tuple. Anything unusual (a flag, an error, a non-text cell) returns None, and the caller
-    runs validate_row, which has the final word and the messages. Equivalence with
-    validate_row on valid rows is tested."""
+    per-value results (names, dates, addresses and codes repeat) and returned staged: the tuple
+    (row number, *STAGE_FIELDS), or with `copy=True` that row as a line of COPY text format
+    (values rendered once per distinct value, so a row costs one join). Anything unusual (a
+    flag, an error, a non-text cell) returns None, and the caller runs validate_row, which has
+    the final word and the messages. Equivalence with validate_row on valid rows is tested."""
 
     def __init__(
         self,
@@ -480,59 +538,77 @@ class FastRowValidator:
         election_day: dt.date,
         areas: dict[str, AreaInfo],
         allowed_area_ids: set[int] | None,
+        copy: bool = False,
     ) -> None:
         self.idx = [header.get(k) for k in COLUMNS]
         self.width = max(i for i in self.idx if i is not None) + 1
         self.getter = None if None in self.idx else operator.itemgetter(*self.idx)
         self.day = election_day
         self.limit = latest_birth_date(election_day)
+        self.copy = copy
         self.areas = {
-            code: (a.id, a.kind)
+            code: (str(a.id) if copy else a.id, a.kind)
             for code, a in areas.items()
             if allowed_area_ids is None or a.id in allowed_area_ids
         }
+        self.null: str | None = "\\N" if copy else None
         self.names: dict[str, tuple[str, str] | None] = {}
-        self.births: dict[str, tuple[dt.date, int] | None] = {}
-        self.sinces: dict[str, dt.date | None] = {}
+        self.births: dict[str, tuple[Any, Any] | None] = {}
+        self.sinces: dict[str, Any] = {}
         self.texts: dict[str, str] = {}
-        self.relations: dict[str, tuple[str, bool]] = {}
-        self.scopes: dict[tuple[str, str, dt.date | None], tuple[str, str]] = {}
+        self.relations: dict[str, tuple[str, Any] | None] = {}
+        self.scopes: dict[tuple[str, str, Any], tuple[str, str]] = {}
 
     def _name(self, value: str) -> tuple[str, str] | None:
         name = nfc(value)
         if not name or len(name) > 200 or " " not in name or _DIGIT_RE.search(name):
             return None
+        if self.copy:
+            return copy_text(name), copy_text(fold(name))
         return name, fold(name)
 
-    def _birth(self, value: str) -> tuple[dt.date, int] | None:
+    def _date(self, value: str) -> dt.date | None:
         m = _DATE_RE.match(value)
         if not m:
             return None
         try:
-            day = dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+            return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
         except ValueError:
             return None
-        return (day, day.year) if day <= self.limit else None
 
-    def _since(self, value: str) -> dt.date | None:
-        m = _DATE_RE.match(value)
-        if not m:
+    def _birth(self, value: str) -> tuple[Any, Any] | None:
+        day = self._date(value)
+        if day is None or day > self.limit:
             return None
-        try:
-            day = dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-        except ValueError:
+        return (day.isoformat(), str(day.year)) if self.copy else (day, day.year)
+
+    def _since(self, value: str) -> Any:
+        day = self._date(value)
+        if day is None or day > self.day:
             return None
-        return day if day <= self.day else None
+        return day.isoformat() if self.copy else day
 
     def _text(self, value: str) -> str:
         hit = self.texts.get(value)
         if hit is None:
             if len(self.texts) > _CACHE_MAX:
                 self.texts.clear()
-            hit = self.texts[value] = nfc(value)
+            hit = nfc(value)
+            if self.copy:
+                hit = copy_text(hit)
+            self.texts[value] = hit
         return hit
 
-    def __call__(self, cells: Any, row_no: int, position: int) -> tuple[Any, ...] | None:  # noqa: C901, PLR0911, PLR0912
+    def _relation(self, value: str) -> tuple[str, Any] | None:
+        rel = nfc(value) if value else ""
+        if len(rel) > 64:
+            return None
+        head = rel == "Chủ hộ" or fold(rel) == "chu ho"
+        if self.copy:
+            return copy_text(rel), ("t" if head else "f")
+        return rel, head
+
+    def __call__(self, cells: Any, row_no: int) -> tuple[Any, ...] | str | None:  # noqa: C901, PLR0911, PLR0912
         if len(cells) < self.width:
             return None
         if self.getter is not None:
@@ -559,7 +635,6 @@ class FastRowValidator:
             hit = self.names[name] = self._name(name)
         if hit is None:
             return None
-        full_name, key = hit
         b = self.births.get(birth, False)
         if b is False:
             if len(self.births) > _CACHE_MAX:
@@ -577,7 +652,7 @@ class FastRowValidator:
         temp_t = self._text(temp) if temp else ""
         if not perm_t and not temp_t:
             return None
-        since_d = None
+        since_d = self.null
         if since:
             since_d = self.sinces.get(since, False)
             if since_d is False:
@@ -593,21 +668,26 @@ class FastRowValidator:
             return None
         if len(perm_t) > 300 or len(temp_t) > 300:
             return None
-        r = self.relations.get(rel)
+        r = self.relations.get(rel, False)
+        if r is False:
+            if len(self.relations) > _CACHE_MAX:
+                self.relations.clear()
+            r = self.relations[rel] = self._relation(rel)
         if r is None:
-            rel_t = self._text(rel) if rel else ""
-            r = self.relations[rel] = (rel_t, rel_t == "Chủ hộ" or fold(rel_t) == "chu ho")
+            return None
         skey = (area[1], "t" if temp_t else "", since_d)
         sc = self.scopes.get(skey)
         if sc is None:
+            since_day = since_d
+            if self.copy:
+                since_day = None if since_d == self.null else dt.date.fromisoformat(since_d)
             residence = residence_for(area_kind=area[1], has_temporary=bool(temp_t))
-            sc = self.scopes[skey] = (residence, contest_scope(residence, since_d, self.day))
-        return (
-            row_no,
-            position,
+            sc = self.scopes[skey] = (residence, contest_scope(residence, since_day, self.day))
+        row = (
+            str(row_no) if self.copy else row_no,
             nid,
-            full_name,
-            key,
+            hit[0],
+            hit[1],
             b[0],
             b[1],
             sex_code,
@@ -623,3 +703,6 @@ class FastRowValidator:
             r[0],
             area[0],
         )
+        if self.copy:
+            return "\t".join(row) + "\n"
+        return row

@@ -3,6 +3,8 @@ differences in the ledger, the command's JSON and exit codes, the error XLSX."""
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import json
 from io import StringIO
 
@@ -11,7 +13,7 @@ import pytest
 from django.core.management import call_command
 
 from tests.voters.conftest import row
-from voters import selectors
+from voters import rules, selectors
 from voters.models import Voter, VoterEvent
 from voters.services.import_list import ImportRefused, import_voters
 
@@ -82,6 +84,7 @@ def test_every_error_class_with_row_numbers(election, write) -> None:
         row(national_id="079085000015", temporary_address="x", permanent_address=""),  # 9
         row(national_id="079085000001", full_name="Nguyễn Văn Bảy"),  # 10: same ID as row 2
         row(national_id="079085000099", full_name="Võ Văn Tám"),  # 11: listed in 26737-01
+        row(national_id="079085000016", relation="Con " * 20),  # 12: longer than the column
     ]
     r = import_voters(
         election=election, path=write(rows), actor=None,
@@ -92,11 +95,20 @@ def test_every_error_class_with_row_numbers(election, write) -> None:
     assert {(3, "Số định danh cá nhân"), (4, "Ngày sinh"), (5, "Ngày sinh"), (6, "Giới tính"),
             (7, "Mã khu vực bỏ phiếu"), (8, "Nơi thường trú"), (9, "Ngày bắt đầu tạm trú"),
             (2, "Số định danh cá nhân"), (10, "Số định danh cá nhân"),
-            (11, "Số định danh cá nhân")} <= got  # fmt: skip
+            (11, "Số định danh cá nhân"), (12, "Quan hệ với chủ hộ")} <= got  # fmt: skip
     reasons = {e["row"]: e["reason"] for e in r.errors}
     assert "Chưa đủ 18 tuổi" in reasons[4]
     assert "trùng với dòng 2" in reasons[10]
     assert "26737-01" in reasons[11]
+    # rows rejected after staging come back in the error report from their staged values
+    from voters.services.error_report import error_report_bytes
+
+    codes = {a.id: a.code for a in election.polling_areas.all()}
+    ws = openpyxl.load_workbook(io.BytesIO(error_report_bytes(r, codes))).active
+    lines = {ws.cell(i, 13).value: [c.value for c in ws[i]] for i in range(2, ws.max_row + 1)}
+    assert lines[10][:2] == ["079085000001", "Nguyễn Văn Bảy"]
+    assert lines[10][2].date() == dt.date(1985, 3, 12) and lines[10][3] == "Nam"
+    assert lines[10][9] == "26734-01" and lines[10][11] == "Chủ hộ"
     # keep the valid rows: nothing valid is left but row 2 was a duplicate → nothing written
     r2 = import_voters(
         election=election, path=write(rows[:2]), actor=None, mode="valid",
@@ -165,3 +177,100 @@ def test_xlsx_input(election, tmp_path) -> None:
     res = import_voters(election=election, path=tmp_path / "v.xlsx", actor=None)
     assert res.applied and res.created == 1 and res.header_row == 2
     assert Voter.objects.get().birth_date == dt.date(1985, 3, 12)
+
+
+def _mixed_file() -> list[dict[str, str]]:
+    """Two areas, households interleaved in the file, heads not first, a year-only birth on the
+    age boundary (flagged), a likely duplicate pair, the same ID twice, a bad row, and a name
+    with a backslash (escaped for COPY)."""
+    return [
+        row(national_id="079085000011", full_name="Trần Thị Bình", sex="Nữ", relation="Vợ"),
+        row(national_id="079085000012", full_name="Lê Văn\\Tư", household_code="H9",
+            area_code="26734-02", relation="Con"),
+        row(national_id="079085000013", full_name="Nguyễn Văn An", relation="Chủ hộ"),
+        row(national_id="079085000014", full_name="Nguyen Van An", household_code="H2"),
+        row(national_id="079085000015", full_name="Phạm Thị Cúc", sex="Nữ", birth="2013",
+            household_code="H2", relation="Con"),
+        row(national_id="079085000016", full_name="Đỗ Minh Đức", birth="2013",
+            household_code=""),
+        row(national_id="079085000017", full_name="Võ Thị Em", sex="Nữ", household_code="H9",
+            area_code="26734-02", relation="Chủ hộ"),
+        row(national_id="079085000018", full_name="Hồ Văn Giàu", household_code=""),
+        row(national_id="079085000018", full_name="Hồ Văn Giàu", household_code=""),
+        row(national_id="12345", full_name="Sai Số"),
+    ]  # fmt: skip
+
+
+def _outcome(election, result) -> dict:
+    areas = ["26734-01", "26734-02"]
+    entries = list(
+        Voter.objects.filter(polling_area__code__in=areas)
+        .order_by("polling_area__code", "stt")
+        .values_list("polling_area__code", "stt", "status", "note", *rules.STAGE_FIELDS[:-1])
+    )
+    events = sorted(
+        VoterEvent.objects.filter(polling_area__code__in=areas).values_list(
+            "voter__national_id", "kind", "reason", "delta", "related_id", "batch"
+        )
+    )
+    summary = result.preview()
+    return {"entries": entries, "events": events, "summary": summary}
+
+
+def test_first_import_fast_path_equals_the_general_path(election, write) -> None:
+    from django.db import transaction
+
+    path = write(_mixed_file())
+    with transaction.atomic():  # A: nothing listed yet → the first-import path
+        first = import_voters(election=election, path=path, actor=None, mode="valid")
+        assert first.first_import and first.applied
+        a = _outcome(election, first)
+        transaction.set_rollback(True)
+    assert not Voter.objects.exists()
+    # B: an entry elsewhere in the election (an area the file does not cover) → general path
+    import_voters(
+        election=election, actor=None,
+        path=write([row(national_id="079085000099", full_name="Mai Văn Ở", area_code="26737-01")]),
+    )  # fmt: skip
+    general = import_voters(election=election, path=path, actor=None, mode="valid")
+    assert not general.first_import and general.applied
+    b = _outcome(election, general)
+    batch_a, batch_b = first.batch, general.batch
+    a["events"] = [(*e[:5], e[5] == batch_a) for e in a["events"]]
+    b["events"] = [(*e[:5], e[5] == batch_b) for e in b["events"]]
+    assert a["entries"] == b["entries"]
+    assert a["events"] == b["events"]
+    assert a["summary"] == b["summary"]
+    # what both must show: heads first per household in order of first appearance, the
+    # backslash kept, the flag, the duplicate pair, both rows of the repeated ID rejected
+    by_area = {}
+    for code, stt, _status, _note, nid, name, *_ in a["entries"]:
+        by_area.setdefault(code, []).append((stt, nid, name))
+    assert [n for _s, n, _ in by_area["26734-02"]] == ["079085000017", "079085000012"]
+    assert [n for _s, n, _ in by_area["26734-01"]] == [
+        "079085000013", "079085000011", "079085000014", "079085000015", "079085000016",
+    ]  # fmt: skip
+    assert "Lê Văn\\Tư" in [name for _s, _n, name in by_area["26734-02"]]
+    assert first.flagged == 2 and first.duplicate_count == 1
+    assert sorted({e["row"] for e in first.errors}) == [9, 10, 11]
+    assert [e[1] for e in a["events"]] == ["added"] * 7
+
+
+def test_a_file_that_breaks_mid_stream_writes_nothing(election, write, monkeypatch) -> None:
+    """Rows already sent to staging (PostgreSQL: the COPY thread) are dropped with the rest when
+    reading fails later in the file; the error is clear and the connection stays usable."""
+    from voters.services import import_list
+
+    monkeypatch.setattr(import_list, "CHUNK", 2)  # several chunks go out before the failure
+    rows = [row(national_id=f"079085{i:06d}", household_code=f"H{i}") for i in range(300)]
+    path = write(rows)
+    path.write_bytes(path.read_bytes() + b"079085999999,Nguy\xffn\n")  # not UTF-8, at 40 kB
+    with pytest.raises(ImportRefused, match="Không đọc được tệp sau dòng"):
+        import_voters(election=election, path=path, actor=None, mode="valid")
+    assert not Voter.objects.exists() and not VoterEvent.objects.exists()
+    headless = path.with_name("headless.csv")
+    headless.write_text("079085000001,Nguyễn Văn An,12/03/1985,Nam\n", encoding="utf-8")
+    with pytest.raises(ImportRefused, match="tiêu đề"):
+        import_voters(election=election, path=headless, actor=None)
+    r = import_voters(election=election, path=write(rows), actor=None)
+    assert r.applied and r.created == 300

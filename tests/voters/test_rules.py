@@ -107,11 +107,7 @@ def test_headers_matched_without_accents_or_case() -> None:
 _DAY = dt.date(2031, 5, 25)
 _AREAS = {"A-1": rules.AreaInfo(1, "residential", 10), "B-1": rules.AreaInfo(2, "armed_unit", 11)}
 _HEADER = {k: i for i, k in enumerate(rules.COLUMNS)}
-_KEYS = [
-    "national_id", "full_name", "search_key", "birth_date", "birth_year", "sex", "ethnicity",
-    "occupation", "permanent_address", "temporary_address", "temporary_since", "residence",
-    "contest_scope", "household_code", "is_head", "relation", "polling_area_id",
-]  # fmt: skip
+_KEYS = rules.STAGE_FIELDS
 
 
 def _slow(cells: list[str]) -> tuple | None:
@@ -126,8 +122,23 @@ def _fast(cells: list[str]) -> tuple | None:
     fast = rules.FastRowValidator(
         header=_HEADER, election_day=_DAY, areas=_AREAS, allowed_area_ids=None
     )
-    out = fast(cells, 2, 1)
-    return None if out is None else out[2:]
+    out = fast(cells, 2)
+    return None if out is None else out[1:]
+
+
+def _slow_copy(cells: list[str]) -> str | None:
+    raw = {k: cells[i] for k, i in _HEADER.items()}
+    check = rules.validate_row(raw, election_day=_DAY, areas=_AREAS)
+    if check.record is None or check.flags:
+        return None
+    return rules.copy_line(2, check.record)
+
+
+def _fast_copy(cells: list[str]) -> str | None:
+    fast = rules.FastRowValidator(
+        header=_HEADER, election_day=_DAY, areas=_AREAS, allowed_area_ids=None, copy=True
+    )
+    return fast(cells, 2)
 
 
 def test_fast_path_equals_validate_row_on_demo_rows() -> None:
@@ -139,6 +150,9 @@ def test_fast_path_equals_validate_row_on_demo_rows() -> None:
         fast, slow = _fast(cells), _slow(cells)
         assert fast is None or fast == slow
         n += fast is not None
+        line = _fast_copy(cells)
+        assert (line is None) == (fast is None)
+        assert line is None or line == _slow_copy(cells)
     assert n > 550  # nearly every clean row takes the fast path
 
 
@@ -178,3 +192,24 @@ cell = st.one_of(
 def test_fast_path_never_accepts_what_validate_row_rejects(cells: list[str]) -> None:
     fast = _fast(cells)
     assert fast is None or fast == _slow(cells)
+    line = _fast_copy(cells)
+    assert line is None or line == _slow_copy(cells)
+
+
+def test_copy_line_escapes_what_copy_text_format_reads() -> None:
+    record = {k: "" for k in rules.STAGE_FIELDS} | {
+        "full_name": "Lê Văn\\Tư",
+        "birth_date": dt.date(1990, 2, 1),
+        "birth_year": 1990,
+        "temporary_since": None,
+        "is_head": True,
+        "polling_area_id": 7,
+    }
+    fields = rules.copy_line(5, record).rstrip("\n").split("\t")
+    values = dict(zip(["row_no", *rules.STAGE_FIELDS], fields, strict=True))
+    assert values["row_no"] == "5"
+    assert values["full_name"] == "Lê Văn\\\\Tư"  # a backslash doubled
+    assert values["birth_date"] == "1990-02-01"
+    assert values["temporary_since"] == "\\N"
+    assert values["is_head"] == "t"
+    assert values["polling_area_id"] == "7"

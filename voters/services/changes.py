@@ -18,26 +18,9 @@ from common.audit import record
 from election.models import PollingArea
 from voters import rules
 from voters.models import Voter, VoterEvent
+from voters.rules import PERSON_FIELDS
 from voters.services.counts import refresh_area_counts
 from voters.services.import_list import lists_open
-
-PERSON_FIELDS = [
-    "national_id",
-    "full_name",
-    "birth_date",
-    "birth_year",
-    "sex",
-    "ethnicity",
-    "occupation",
-    "permanent_address",
-    "temporary_address",
-    "temporary_since",
-    "residence",
-    "contest_scope",
-    "household_code",
-    "is_head",
-    "relation",
-]
 
 
 class VoterError(Exception):

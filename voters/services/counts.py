@@ -33,17 +33,3 @@ def refresh_area_counts(*, election_id: int, area_ids: Iterable[int] | None = No
             """,
             params,
         )
-
-
-def refresh_from_staging(cur, *, election_id: int) -> None:  # noqa: ANN001
-    """After an import: recount the areas the staging table touched (file areas, old areas of
-    moves, areas with removals)."""
-    cur.execute(
-        """
-        SELECT DISTINCT polling_area_id FROM voters_stg
-        UNION SELECT DISTINCT match_area FROM voters_stg WHERE match_area IS NOT NULL
-        UNION SELECT DISTINCT polling_area_id FROM voters_stg_gone
-        """
-    )
-    ids = [r[0] for r in cur.fetchall()]
-    refresh_area_counts(election_id=election_id, area_ids=ids)

@@ -17,21 +17,8 @@ from voters import rules
 
 BAD = PatternFill("solid", fgColor="FFC7CE")
 BOLD = Font(bold=True)
-_PARSED_ORDER = [  # the values _reject_rows keeps, in template order
-    "national_id",
-    "full_name",
-    "birth",
-    None,  # birth_year (folded into birth)
-    "sex",
-    "ethnicity",
-    "occupation",
-    "permanent_address",
-    "temporary_address",
-    "temporary_since",
-    "area_code",
-    "household_code",
-    "relation",
-]
+# The template column of each of rules.PARSED_FIELDS (birth_year folds into the birth column).
+_TEMPLATE_KEY = {"birth_date": "birth", "birth_year": None, "polling_area_id": "area_code"}
 
 
 def _cell(value: Any) -> Any:
@@ -62,15 +49,16 @@ def build_error_workbook(
         raw = result.bad_rows.get(row_no)
         values: dict[str, Any] = {}
         if raw and raw[0] == "__parsed__":
-            parsed = raw[1:]
-            for key, value in zip(_PARSED_ORDER, parsed, strict=False):
+            parsed = dict(zip(rules.PARSED_FIELDS, raw[1:], strict=False))
+            for column, value in parsed.items():
+                key = _TEMPLATE_KEY.get(column, column)
                 if key is None:
                     continue
                 if key == "area_code" and area_codes is not None:
                     value = area_codes.get(value, value)
                 values[key] = value
             if values.get("birth") is None:
-                values["birth"] = parsed[3]
+                values["birth"] = parsed.get("birth_year")
             if values.get("sex") in ("M", "F"):
                 values["sex"] = "Nam" if values["sex"] == "M" else "Nữ"
         elif raw:

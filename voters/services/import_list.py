@@ -1,8 +1,9 @@
 """Import a voter list file (formats.md §2): stream, validate, stage, diff, apply set-based.
 
-1. Stream the rows (CSV, or XLSX through python-calamine), validate each row with
-   voters.rules.validate_row, and put the good rows into a temporary staging table
-   (PostgreSQL: COPY in 50k-row chunks; SQLite: executemany).
+1. Stream the rows (CSV, or XLSX through python-calamine), validate each row (the cached fast
+   path of rules.FastRowValidator, else voters.rules.validate_row), and put the good rows into
+   a temporary staging table (PostgreSQL: one COPY fed by a writer thread while this thread
+   validates; SQLite: executemany in chunks).
 2. Set-based checks in SQL: the same ID twice in the file, an ID already listed in a polling
    area outside the import's unit, likely duplicates (same folded name and birth, other ID).
 3. Diff against the lists of the unit: new, updated, unchanged, moved between areas, removed
@@ -17,9 +18,11 @@ Re-importing the same file changes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
-import io
+import queue
+import threading
 import time
 import uuid
 from collections import Counter, defaultdict
@@ -35,11 +38,12 @@ from common.audit import record
 from election.models import AdminUnit, Election, PollingArea, UnitAncestry
 from voters import rules
 from voters.models import Voter
-from voters.services.counts import refresh_from_staging
+from voters.services.counts import refresh_area_counts
 
-CHUNK = 50_000
+CHUNK = 10_000
 MAX_ERRORS_KEPT = 20_000
 MAX_DUPLICATES_KEPT = 2_000
+SQLITE_CACHE_KIB = 256 * 1024
 
 
 class ImportRefused(Exception):
@@ -117,6 +121,7 @@ class ImportResult:
     headers: list[str] = field(default_factory=list)
     header_map: dict[str, int] = field(default_factory=dict)
     applied: bool = False
+    first_import: bool = False  # no entry of the unit to match: the matching was skipped
     batch: str = ""
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -161,63 +166,13 @@ class ImportResult:
 
 # --- the import ------------------------------------------------------------------------------
 
-_STG_COLUMNS = [
-    "row_no",
-    "position",
-    "national_id",
-    "full_name",
-    "search_key",
-    "birth_date",
-    "birth_year",
-    "sex",
-    "ethnicity",
-    "occupation",
-    "permanent_address",
-    "temporary_address",
-    "temporary_since",
-    "residence",
-    "contest_scope",
-    "household_code",
-    "is_head",
-    "relation",
-    "polling_area_id",
-]
-_TEXT_COLUMNS = [
-    "national_id",
-    "full_name",
-    "search_key",
-    "sex",
-    "ethnicity",
-    "occupation",
-    "permanent_address",
-    "temporary_address",
-    "residence",
-    "contest_scope",
-    "household_code",
-    "relation",
-]
+_STG_COLUMNS = ["row_no", *rules.STAGE_FIELDS]
 # Fields a newer extract may correct (compared IS DISTINCT FROM).
-_COMPARED = [
-    "full_name",
-    "birth_date",
-    "birth_year",
-    "sex",
-    "ethnicity",
-    "occupation",
-    "permanent_address",
-    "temporary_address",
-    "temporary_since",
-    "residence",
-    "contest_scope",
-    "household_code",
-    "is_head",
-    "relation",
-]
+_COMPARED = [f for f in rules.PERSON_FIELDS if f != "national_id"]
 
 _STG_DDL = """
 CREATE TEMP TABLE voters_stg (
     row_no integer NOT NULL,
-    position integer NOT NULL,
     national_id varchar(12) NOT NULL,
     full_name varchar(200) NOT NULL,
     search_key varchar(200) NOT NULL,
@@ -238,7 +193,7 @@ CREATE TEMP TABLE voters_stg (
     match_id bigint NULL,
     match_area bigint NULL,
     match_status varchar(16) NULL,
-    kind varchar(16) NULL
+    kind varchar(16) NOT NULL DEFAULT 'new'
 ){suffix}
 """
 
@@ -280,30 +235,105 @@ def _make_staging(cur: Any) -> None:
     cur.execute(f"CREATE TEMP TABLE voters_stg_rej (row_no integer){suffix}")
 
 
-def _flush(cur: Any, rows: list[tuple[Any, ...]]) -> None:
-    if not rows:
-        return
-    if _pg():
-        buf = io.StringIO()
-        csv.writer(buf).writerows(rows)  # None → empty → NULL; dates as ISO; True/False
-        buf.seek(0)
+class _CopyFeed:
+    """The file-like object COPY reads from: chunks of COPY text put by the validating thread.
+
+    PostgreSQL: one COPY into staging for the whole file, run by a writer thread while this
+    thread reads and validates (psycopg2 sends each chunk without holding the GIL, and the
+    server parses it on its own core). The queue is short, so memory stays flat in N."""
+
+    def __init__(self, cur: Any) -> None:
+        self.queue: queue.Queue[str | BaseException | None] = queue.Queue(maxsize=4)
+        self.error: BaseException | None = None
         cols = ", ".join(_STG_COLUMNS)
-        force = ", ".join(_TEXT_COLUMNS)
-        cur.cursor.copy_expert(
-            f"COPY voters_stg ({cols}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL ({force}))",
-            buf,
-        )
-    else:
-        marks = ", ".join(["%s"] * len(_STG_COLUMNS))
-        cur.executemany(
-            f"INSERT INTO voters_stg ({', '.join(_STG_COLUMNS)}) VALUES ({marks})", rows
-        )
+        self.thread = threading.Thread(
+            target=self._copy, args=(cur.cursor, f"COPY voters_stg ({cols}) FROM STDIN"),
+            name="voters-import-copy", daemon=True,
+        )  # fmt: skip
+        self.thread.start()
+
+    def _copy(self, raw_cursor: Any, sql: str) -> None:
+        try:
+            raw_cursor.copy_expert(sql, self, size=1 << 20)
+        except BaseException as exc:  # noqa: BLE001 - handed to the validating thread
+            self.error = exc
+
+    def read(self, size: int = -1) -> str:
+        item = self.queue.get()
+        if item is None:
+            return ""
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+    readline = read
+
+    def put(self, item: str | BaseException | None) -> None:
+        while True:
+            try:
+                self.queue.put(item, timeout=0.5)
+                return
+            except queue.Full:
+                if not self.thread.is_alive():
+                    self._raise()
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            raise self.error
+        raise RuntimeError("the COPY into staging stopped")
+
+    def close(self, *, failed: bool = False) -> None:
+        """End the COPY (or abort it when the import failed) and wait for the thread."""
+        if self.thread.is_alive():
+            try:
+                self.put(RuntimeError("import aborted") if failed else None)
+            except BaseException:  # noqa: BLE001 - the thread already ended
+                pass
+            self.thread.join()
+        if self.error is not None and not failed:
+            self._raise()
 
 
-def _bool_sql(value: bool) -> str:
-    if _pg():
-        return "TRUE" if value else "FALSE"
-    return "1" if value else "0"
+class _Stager:
+    """Puts staged rows into voters_stg in chunks: COPY text lines through a _CopyFeed on
+    PostgreSQL, tuples by executemany on SQLite."""
+
+    def __init__(self, cur: Any) -> None:
+        self.cur = cur
+        self.chunk = CHUNK
+        self.buf: list[Any] = []
+        self.feed = _CopyFeed(cur) if _pg() else None
+
+    def add(self, row: Any) -> bool:
+        """Stage a row (a COPY line or a tuple); True when a chunk was sent."""
+        self.buf.append(row)
+        if len(self.buf) >= self.chunk:
+            self.flush()
+            return True
+        return False
+
+    def flush(self) -> None:
+        if not self.buf:
+            return
+        if self.feed is not None:
+            self.feed.put("".join(self.buf))
+        else:  # the sqlite3 cursor itself: Django's wrapper costs more than the insert here
+            marks = ", ".join(["?"] * len(_STG_COLUMNS))
+            self.cur.cursor.executemany(
+                f"INSERT INTO voters_stg ({', '.join(_STG_COLUMNS)}) VALUES ({marks})", self.buf
+            )
+        self.buf = []
+
+    def close(self, *, failed: bool = False) -> None:
+        if not failed:
+            self.flush()
+        if self.feed is not None:
+            self.feed.close(failed=failed)
+
+
+def _binary() -> str:
+    """Group by bytes, not by the locale's collation (PostgreSQL; SQLite always does)."""
+    return ' COLLATE "C"' if _pg() else ""
 
 
 def scope_area_ids(election: Election, unit: AdminUnit | None) -> set[int]:
@@ -406,7 +436,7 @@ def _run(
             errors.append({"row": row_no, "column": column, "reason": reason, "area": area})
 
     result.timings["read_validate_stage"] = _tick()
-    with connection.cursor() as cur:
+    with connection.cursor() as cur, _tuned_for_import(cur):
         if _pg():
             cur.execute("SELECT pg_advisory_xact_lock(%s)", [7_000_000 + election.pk])
         _make_staging(cur)
@@ -415,100 +445,17 @@ def _run(
         )
 
         # 1. stream, validate, stage ------------------------------------------------------
-        header: dict[str, int] | None = None
-        buf: list[tuple[Any, ...]] = []
-        position = 0
-        validate = rules.validate_row
         rejected_rows: set[int] = set()
-        fast: rules.FastRowValidator | None = None
-        for row_no, cells in enumerate(read_table(path), start=1):
-            if header is None:
-                header = rules.match_headers(list(cells))
-                if header is not None:
-                    result.header_row = row_no
-                    result.headers = [str(c) if c is not None else "" for c in cells]
-                    result.header_map = dict(header)
-                elif row_no >= 30:
-                    break
-                continue
-            if not any(c not in (None, "") for c in cells):
-                continue  # blank line
-            result.rows += 1
-            if fast is None:
-                fast = rules.FastRowValidator(
-                    header=header, election_day=election_day, areas=areas_all,
-                    allowed_area_ids=allowed,
-                )  # fmt: skip
-            staged = fast(cells, row_no, position + 1)
-            if staged is not None:
-                position += 1
-                buf.append(staged)
-                if len(buf) >= CHUNK:
-                    _flush(cur, buf)
-                    buf = []
-                    if progress:
-                        progress(result.rows, "Đang đọc và kiểm tra tệp")
-                continue
-            raw = {key: (cells[i] if i < len(cells) else None) for key, i in header.items()}
-            check = validate(
-                raw, election_day=election_day, areas=areas_all, allowed_area_ids=allowed
-            )
-            code = str(raw.get("area_code") or "").strip()
-            if check.record is None:
-                rejected_rows.add(row_no)
-                if len(result.bad_rows) < MAX_ERRORS_KEPT:
-                    result.bad_rows[row_no] = list(cells)
-                for column, reason in check.errors:
-                    add_error(row_no, column, reason, code)
-                if check.national_id:
-                    bad_ids.append(check.national_id)
-                area_summary[code if code in areas_all else "?"].rejected += 1
-                continue
-            if check.flags:
-                result.flagged += 1
-                area_summary[code].flagged += 1
-            position += 1
-            r = check.record
-            buf.append(
-                (
-                    row_no,
-                    position,
-                    r["national_id"],
-                    r["full_name"],
-                    r["search_key"],
-                    r["birth_date"],
-                    r["birth_year"],
-                    r["sex"],
-                    r["ethnicity"],
-                    r["occupation"],
-                    r["permanent_address"],
-                    r["temporary_address"],
-                    r["temporary_since"],
-                    r["residence"],
-                    r["contest_scope"],
-                    r["household_code"],
-                    r["is_head"],
-                    r["relation"],
-                    r["polling_area_id"],
-                )
-            )
-            if len(buf) >= CHUNK:
-                _flush(cur, buf)
-                buf = []
-                if progress:
-                    progress(result.rows, "Đang đọc và kiểm tra tệp")
-        _flush(cur, buf)
-        if header is None:
-            raise ImportRefused(
-                "Không tìm thấy dòng tiêu đề (cần các cột: "
-                + ", ".join(rules.HEADERS[k] for k in rules.REQUIRED)
-                + ")."
-            )
+        _FileStager(
+            result, areas=areas_all, allowed=allowed, election_day=election_day,
+            add_error=add_error, area_summary=area_summary, bad_ids=bad_ids,
+            rejected_rows=rejected_rows,
+        ).run(cur, path, progress)  # fmt: skip
         result.timings["index_file_duplicates"] = _tick()
         if progress:
             progress(result.rows, "Đang đối chiếu với danh sách hiện có")
         if _pg():
-            cur.execute("ANALYZE voters_stg")  # temp tables have no statistics otherwise
+            _analyze_staging(cur)
         else:  # SQLite joins by index; PostgreSQL hashes
             cur.execute("CREATE INDEX voters_stg_nid ON voters_stg (national_id)")
             cur.execute("CREATE INDEX voters_stg_key ON voters_stg (search_key, birth_year)")
@@ -579,60 +526,68 @@ def _run(
             _reject_rows(cur, [c[0] for c in conflicts], result, rejected_rows)
 
         # 3. match and classify in one pass (a new narrow-free table, no UPDATEs of staging):
-        # the listed entry inside the unit, else an entry voting elsewhere from this very area
+        # the listed entry inside the unit, else an entry voting elsewhere from this very area.
+        # A first import (no entry on the lists of the unit yet) has nothing to match: every
+        # staged row is new (the staging default) and nothing is removed from the source.
         result.timings["classify"] = _tick()
-        distinct = " OR ".join(f"l.{c} IS DISTINCT FROM s.{c}" for c in _COMPARED)
-        cols = ", ".join(f"s.{c}" for c in _STG_COLUMNS)
-        suffix = " ON COMMIT DROP" if _pg() else ""
-        cur.execute(
-            f"""
-            CREATE TEMP TABLE voters_cls{suffix} AS
-            SELECT {cols},
-                   COALESCE(l.id, e.id) AS match_id,
-                   COALESCE(l.polling_area_id, e.polling_area_id) AS match_area,
-                   CASE WHEN l.id IS NOT NULL THEN 'listed'
-                        WHEN e.id IS NOT NULL THEN 'elsewhere' END AS match_status,
-                   CASE WHEN l.id IS NULL AND e.id IS NULL THEN 'new'
-                        WHEN l.id IS NULL THEN 'unchanged'
-                        WHEN l.polling_area_id <> s.polling_area_id THEN 'moved'
-                        WHEN {distinct} THEN 'updated'
-                        ELSE 'unchanged' END AS kind
-            FROM voters_stg s
-            LEFT JOIN voters_voter l
-              ON l.election_id = %s AND l.national_id = s.national_id AND l.status = {listed}
-             AND l.polling_area_id IN (SELECT area_id FROM voters_stg_scope)
-            LEFT JOIN (
-                SELECT national_id, polling_area_id, MIN(id) AS id FROM voters_voter
-                WHERE election_id = %s AND status = 'elsewhere'
-                GROUP BY national_id, polling_area_id
-            ) e ON e.national_id = s.national_id AND e.polling_area_id = s.polling_area_id
-            """,
-            [election.pk, election.pk],
-        )
-        cur.execute("DROP TABLE voters_stg")
-        cur.execute("ALTER TABLE voters_cls RENAME TO voters_stg")
-        if _pg():
-            cur.execute("ANALYZE voters_stg")
-        else:
-            cur.execute("CREATE INDEX voters_stg_nid2 ON voters_stg (national_id)")
-            cur.execute("CREATE INDEX voters_stg_key2 ON voters_stg (search_key, birth_year)")
-        # removed from the source: listed in an area the file covers, not in the file
-        cur.execute(
-            f"""
-            INSERT INTO voters_stg_gone (voter_id, polling_area_id)
-            SELECT v.id, v.polling_area_id FROM voters_voter v
-            WHERE v.election_id = %s AND v.status = {listed} AND v.residence <> 'elsewhere'
-              AND v.polling_area_id IN (SELECT area_id FROM voters_stg_scope)
-              AND v.polling_area_id IN (SELECT DISTINCT polling_area_id FROM voters_stg)
-              AND NOT EXISTS (SELECT 1 FROM voters_stg s WHERE s.national_id = v.national_id)
-              AND NOT EXISTS (SELECT 1 FROM voters_stg_bad b WHERE b.national_id = v.national_id)
-            """,
-            [election.pk],
-        )
+        result.first_import = not _scope_has_entries(cur, election)
+        if not result.first_import:
+            distinct = " OR ".join(f"l.{c} IS DISTINCT FROM s.{c}" for c in _COMPARED)
+            cols = ", ".join(f"s.{c}" for c in _STG_COLUMNS)
+            suffix = " ON COMMIT DROP" if _pg() else ""
+            cur.execute(
+                f"""
+                CREATE TEMP TABLE voters_cls{suffix} AS
+                SELECT {cols},
+                       COALESCE(l.id, e.id) AS match_id,
+                       COALESCE(l.polling_area_id, e.polling_area_id) AS match_area,
+                       CASE WHEN l.id IS NOT NULL THEN 'listed'
+                            WHEN e.id IS NOT NULL THEN 'elsewhere' END AS match_status,
+                       CASE WHEN l.id IS NULL AND e.id IS NULL THEN 'new'
+                            WHEN l.id IS NULL THEN 'unchanged'
+                            WHEN l.polling_area_id <> s.polling_area_id THEN 'moved'
+                            WHEN {distinct} THEN 'updated'
+                            ELSE 'unchanged' END AS kind
+                FROM voters_stg s
+                LEFT JOIN voters_voter l
+                  ON l.election_id = %s AND l.national_id = s.national_id AND l.status = {listed}
+                 AND l.polling_area_id IN (SELECT area_id FROM voters_stg_scope)
+                LEFT JOIN (
+                    SELECT national_id, polling_area_id, MIN(id) AS id FROM voters_voter
+                    WHERE election_id = %s AND status = 'elsewhere'
+                    GROUP BY national_id, polling_area_id
+                ) e ON e.national_id = s.national_id AND e.polling_area_id = s.polling_area_id
+                """,
+                [election.pk, election.pk],
+            )
+            cur.execute("DROP TABLE voters_stg")
+            cur.execute("ALTER TABLE voters_cls RENAME TO voters_stg")
+            if _pg():
+                _analyze_staging(cur)
+            else:
+                cur.execute("CREATE INDEX voters_stg_nid2 ON voters_stg (national_id)")
+                cur.execute("CREATE INDEX voters_stg_key2 ON voters_stg (search_key, birth_year)")
+            # removed from the source: listed in an area the file covers, not in the file
+            cur.execute(
+                f"""
+                INSERT INTO voters_stg_gone (voter_id, polling_area_id)
+                SELECT v.id, v.polling_area_id FROM voters_voter v
+                WHERE v.election_id = %s AND v.status = {listed} AND v.residence <> 'elsewhere'
+                  AND v.polling_area_id IN (SELECT area_id FROM voters_stg_scope)
+                  AND v.polling_area_id IN (SELECT DISTINCT polling_area_id FROM voters_stg)
+                  AND NOT EXISTS (SELECT 1 FROM voters_stg s WHERE s.national_id = v.national_id)
+                  AND NOT EXISTS (SELECT 1 FROM voters_stg_bad b
+                                  WHERE b.national_id = v.national_id)
+                """,
+                [election.pk],
+            )
 
+        touched: set[int] = set()  # areas whose counts the import changes
         cur.execute("SELECT polling_area_id, kind, COUNT(*) FROM voters_stg GROUP BY 1, 2")
         for area_id, kind, n in cur.fetchall():
             s = area_summary[code_of[area_id]]
+            if kind != "unchanged":
+                touched.add(area_id)
             if kind == "new":
                 s.new += n
                 result.created += n
@@ -645,13 +600,18 @@ def _run(
             elif kind == "moved":
                 s.moved_in += n
                 result.moved += n
-        cur.execute("SELECT match_area, COUNT(*) FROM voters_stg WHERE kind = 'moved' GROUP BY 1")
-        for area_id, n in cur.fetchall():
-            area_summary[code_of[area_id]].moved_out += n
+        if result.moved:
+            cur.execute(
+                "SELECT match_area, COUNT(*) FROM voters_stg WHERE kind = 'moved' GROUP BY 1"
+            )
+            for area_id, n in cur.fetchall():
+                area_summary[code_of[area_id]].moved_out += n
+                touched.add(area_id)
         cur.execute("SELECT polling_area_id, COUNT(*) FROM voters_stg_gone GROUP BY 1")
         for area_id, n in cur.fetchall():
             area_summary[code_of[area_id]].removed += n
             result.removed += n
+            touched.add(area_id)
 
         # likely duplicates: same folded name and birth, different ID (file or lists) -----
         result.timings["possible_duplicates"] = _tick()
@@ -666,6 +626,7 @@ def _run(
             progress(result.rows, "Đang ghi danh sách")
         result.timings["apply"] = _tick()
         _apply(cur, election=election, actor=actor, now=now, source=source, result=result)
+        refresh_area_counts(election_id=election.pk, area_ids=touched)
     result.applied = True
     result.timings["audit"] = _tick()
     record(
@@ -689,6 +650,162 @@ def _run(
     )
 
 
+@dataclass
+class _FileStager:
+    """Reads the file, validates every row and stages the good ones: the hot loop of an import.
+    Clean rows take FastRowValidator and come out ready to send; the rest go through
+    validate_row, whose errors are recorded with their row number."""
+
+    result: ImportResult
+    areas: dict[str, rules.AreaInfo]
+    allowed: set[int]
+    election_day: dt.date
+    add_error: Callable[..., None]
+    area_summary: dict[str, AreaSummary]
+    bad_ids: list[str]
+    rejected_rows: set[int]
+    copy: bool = field(default_factory=_pg)
+    header: dict[str, int] = field(default_factory=dict)
+
+    def run(self, cur: Any, path: Path, progress: Callable[[int, str], None] | None) -> None:
+        result = self.result
+        stager = _Stager(cur)
+        ok = False
+        row_no = 0
+        try:
+            rows = iter(read_table(path))
+            self._find_header(rows)
+            fast = rules.FastRowValidator(
+                header=self.header, election_day=self.election_day, areas=self.areas,
+                allowed_area_ids=self.allowed, copy=self.copy,
+            )  # fmt: skip
+            add = stager.add
+            n = 0
+            row_no = result.header_row
+            for row_no, cells in enumerate(rows, start=result.header_row + 1):
+                staged = fast(cells, row_no)
+                if staged is None:
+                    if not any(c not in (None, "") for c in cells):
+                        continue  # blank line
+                    staged = self._check(cells, row_no)
+                    n += 1
+                    if staged is None:
+                        continue
+                else:
+                    n += 1
+                if add(staged) and progress:
+                    progress(n, "Đang đọc và kiểm tra tệp")
+            result.rows = n
+            ok = True
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise ImportRefused(
+                f"Không đọc được tệp sau dòng {row_no}: {exc}. Hãy lưu lại tệp dạng CSV UTF-8 "
+                "hoặc XLSX."
+            ) from exc
+        finally:
+            stager.close(failed=not ok)
+
+    def _find_header(self, rows: Iterator[Any]) -> None:
+        result = self.result
+        for row_no, cells in enumerate(rows, start=1):
+            header = rules.match_headers(list(cells))
+            if header is not None:
+                self.header = header
+                result.header_row = row_no
+                result.headers = [str(c) if c is not None else "" for c in cells]
+                result.header_map = dict(header)
+                return
+            if row_no >= 30:
+                break
+        raise ImportRefused(
+            "Không tìm thấy dòng tiêu đề (cần các cột: "
+            + ", ".join(rules.HEADERS[k] for k in rules.REQUIRED)
+            + ")."
+        )
+
+    def _check(self, cells: Any, row_no: int) -> Any:
+        """A row the fast path did not take: validate_row decides. Returns the staged row, or
+        None when the row is rejected."""
+        result = self.result
+        raw = {key: (cells[i] if i < len(cells) else None) for key, i in self.header.items()}
+        check = rules.validate_row(
+            raw, election_day=self.election_day, areas=self.areas, allowed_area_ids=self.allowed
+        )
+        code = str(raw.get("area_code") or "").strip()
+        if check.record is None:
+            self.rejected_rows.add(row_no)
+            if len(result.bad_rows) < MAX_ERRORS_KEPT:
+                result.bad_rows[row_no] = list(cells)
+            for column, reason in check.errors:
+                self.add_error(row_no, column, reason, code)
+            if check.national_id:
+                self.bad_ids.append(check.national_id)
+            self.area_summary[code if code in self.areas else "?"].rejected += 1
+            return None
+        if check.flags:
+            result.flagged += 1
+            self.area_summary[code].flagged += 1
+        if self.copy:
+            return rules.copy_line(row_no, check.record)
+        return (row_no, *(check.record[k] for k in rules.STAGE_FIELDS))
+
+
+@contextlib.contextmanager
+def _tuned_for_import(cur: Any) -> Iterator[None]:
+    """Settings for bulk set-based work, for the import's transaction only. PostgreSQL: no JIT
+    (compiling one-off statements costs more than it saves), 64 MB per hash or sort (a city's
+    rows spill at the default 4 MB), and hash joins rather than merge joins (which sort the
+    names with the locale's collation: 6× slower on the likely-duplicate search). SQLite: a
+    256 MB page cache (the default 2 MB thrashes on the indexes of a big insert), restored
+    after."""
+    if _pg():
+        cur.execute("SET LOCAL jit = off")
+        cur.execute("SET LOCAL work_mem = '64MB'")
+        cur.execute("SET LOCAL enable_mergejoin = off")
+        yield
+        return
+    cur.execute("PRAGMA cache_size")
+    (before,) = cur.fetchone()
+    cur.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        cur.execute(f"PRAGMA cache_size = {int(before)}")
+
+
+def _analyze_staging(cur: Any) -> None:
+    """Statistics for the temporary staging table (PostgreSQL has none otherwise); a small
+    sample is enough to choose hash joins, and costs a tenth of the default one."""
+    cur.execute("SET LOCAL default_statistics_target = 10")
+    cur.execute("ANALYZE voters_stg")
+    cur.execute("SET LOCAL default_statistics_target TO DEFAULT")
+
+
+def _scope_has_entries(cur: Any, election: Election) -> bool:
+    """Does any polling area of the import's unit hold an entry the file could match?"""
+    cur.execute(
+        """
+        SELECT EXISTS (SELECT 1 FROM voters_voter v
+                       WHERE v.election_id = %s AND v.status IN ('listed', 'elsewhere')
+                         AND v.polling_area_id IN (SELECT area_id FROM voters_stg_scope))
+        """,
+        [election.pk],
+    )
+    return bool(cur.fetchone()[0])
+
+
+def _analyze_if_grown(cur: Any, added: int) -> None:
+    """Fresh statistics for the next imports' plans when this import grew the voter table by a
+    fifth or more (autovacuum catches up on smaller changes; a first city import on a table the
+    planner believes empty would otherwise be matched by nested loops)."""
+    if added < 10_000:
+        return
+    cur.execute("SELECT reltuples FROM pg_class WHERE oid = 'voters_voter'::regclass")
+    (known,) = cur.fetchone()
+    if known <= 0 or added >= 0.2 * known:
+        cur.execute("ANALYZE voters_voter")
+
+
 def _durations(result: ImportResult) -> None:
     """Turn the phase start marks into seconds per phase."""
     marks = list(result.timings.items()) + [("end", _tick())]
@@ -702,9 +819,7 @@ def _reject_rows(
     cur.execute("DELETE FROM voters_stg_rej")
     cur.executemany("INSERT INTO voters_stg_rej (row_no) VALUES (%s)", [(r,) for r in row_nos])
     cur.execute(
-        "SELECT row_no, national_id, full_name, birth_date, birth_year, sex, ethnicity, "
-        "occupation, permanent_address, temporary_address, temporary_since, "
-        "polling_area_id, household_code, relation FROM voters_stg "
+        f"SELECT row_no, {', '.join(rules.PARSED_FIELDS)} FROM voters_stg "
         "WHERE row_no IN (SELECT row_no FROM voters_stg_rej)"
     )
     for row in cur.fetchall():
@@ -846,67 +961,96 @@ def _apply(
     # new entries and the new side of moves: STT after the last number of the area,
     # household by household (households in order of first appearance), head first
     if result.created or result.moved:
-        cur.execute("SELECT COALESCE(MAX(id), 0) FROM voters_voter")
-        (max_before,) = cur.fetchone()
-        fields = [c for c in _STG_COLUMNS if c not in ("row_no", "position")]
-        cols = ", ".join(fields)
-        o_cols = ", ".join(f"o.{c}" for c in fields)
+        _insert_entries(cur, election=election, actor_id=actor_id, now=now, source=source,
+                        result=result, event_cols=event_cols, empty_json=empty_json)  # fmt: skip
+
+
+def _insert_entries(  # noqa: PLR0913
+    cur: Any,
+    *,
+    election: Election,
+    actor_id: int | None,
+    now: dt.datetime,
+    source: str,
+    result: ImportResult,
+    event_cols: str,
+    empty_json: str,
+) -> None:
+    """New entries and the new side of moves, numbered after the last STT of their area,
+    household by household (households in order of first appearance), head first; and their
+    ledger events: moved_in for the new side of a move, added for the rest."""
+    fields = list(rules.STAGE_FIELDS)
+    cols = ", ".join(fields)
+    o_cols = ", ".join(f"o.{c}" for c in fields)
+    insert = f"""
+        INSERT INTO voters_voter ({cols}, election_id, stt, status, note, created_at, updated_at)
+        SELECT {o_cols}, %s,
+               COALESCE(mx.last_stt, 0)
+               + ROW_NUMBER() OVER (PARTITION BY o.polling_area_id
+                                    ORDER BY o.hh_first, o.head_rank, o.row_no),
+               'listed', '', %s, %s
+        FROM (
+            SELECT s.*,
+                   CASE WHEN s.household_code = '' THEN s.row_no
+                        ELSE MIN(s.row_no) OVER (
+                            PARTITION BY s.polling_area_id, s.household_code{_binary()}) END
+                       AS hh_first,
+                   CASE WHEN s.is_head THEN 0 ELSE 1 END AS head_rank
+            FROM voters_stg s WHERE s.kind IN ('new', 'moved')
+        ) o
+        LEFT JOIN (
+            SELECT v.polling_area_id, MAX(v.stt) AS last_stt FROM voters_voter v
+            WHERE v.polling_area_id IN (SELECT DISTINCT polling_area_id FROM voters_stg)
+            GROUP BY v.polling_area_id
+        ) mx ON mx.polling_area_id = o.polling_area_id
+    """
+    args = [election.pk, now, now]
+    ledger = [election.pk, source, result.batch, actor_id, now]
+    if _pg():  # one statement: the ledger reads the inserted entries from RETURNING
         cur.execute(
             f"""
-            INSERT INTO voters_voter ({cols}, election_id, stt, status, note,
-                                      created_at, updated_at)
-            SELECT {o_cols}, %s,
-                   COALESCE(mx.last_stt, 0)
-                   + ROW_NUMBER() OVER (PARTITION BY o.polling_area_id
-                                        ORDER BY o.hh_first, o.head_rank, o.position),
-                   'listed', '', %s, %s
-            FROM (
-                SELECT s.*,
-                       CASE WHEN s.household_code = '' THEN s.position
-                            ELSE MIN(s.position) OVER (
-                                PARTITION BY s.polling_area_id, s.household_code) END
-                           AS hh_first,
-                       CASE WHEN s.is_head THEN 0 ELSE 1 END AS head_rank
-                FROM voters_stg s WHERE s.kind IN ('new', 'moved')
-            ) o
-            LEFT JOIN (
-                SELECT v.polling_area_id, MAX(v.stt) AS last_stt FROM voters_voter v
-                WHERE v.polling_area_id IN (SELECT DISTINCT polling_area_id FROM voters_stg)
-                GROUP BY v.polling_area_id
-            ) mx ON mx.polling_area_id = o.polling_area_id
+            WITH ins AS ({insert} RETURNING id, polling_area_id, national_id)
+            INSERT INTO voters_voterevent ({event_cols})
+            SELECT %s, ins.polling_area_id, ins.id,
+                   CASE WHEN m.match_id IS NULL THEN 'added' ELSE 'moved_in' END,
+                   CASE WHEN m.match_id IS NULL THEN 'import' ELSE 'source' END,
+                   1, '', %s, %s, m.match_id, {empty_json}, %s, %s
+            FROM ins LEFT JOIN (SELECT national_id, match_id FROM voters_stg
+                                WHERE kind = 'moved') m ON m.national_id = ins.national_id
             """,
-            [election.pk, now, now],
+            args + ledger,
         )
-        if _pg() and result.created + result.moved >= 10_000:
-            cur.execute("ANALYZE voters_voter")  # fresh statistics for the next imports' plans
-        # the ledger: moved_in for the new side of moves (few, joined by ID), added for the
-        # rest, found by the id range of this insert (no join over the whole table)
-        if result.moved:
-            cur.execute(
-                f"""
-                INSERT INTO voters_voterevent ({event_cols})
-                SELECT %s, v.polling_area_id, v.id, 'moved_in', 'source', 1, '', %s, %s,
-                       s.match_id, {empty_json}, %s, %s
-                FROM voters_stg s JOIN voters_voter v
-                  ON v.election_id = %s AND v.national_id = s.national_id
-                 AND v.status = 'listed'
-                WHERE s.kind = 'moved'
-                """,
-                [election.pk, source, batch, actor_id, now, election.pk],
-            )
+        _analyze_if_grown(cur, result.created + result.moved)
+        return
+    cur.execute("SELECT COALESCE(MAX(id), 0) FROM voters_voter")
+    (max_before,) = cur.fetchone()
+    cur.execute(insert, args)
+    if result.moved:  # few, joined by ID
         cur.execute(
             f"""
             INSERT INTO voters_voterevent ({event_cols})
-            SELECT %s, v.polling_area_id, v.id, 'added', 'import', 1, '', %s, %s, NULL,
-                   {empty_json}, %s, %s
-            FROM voters_voter v
-            WHERE v.id > %s AND v.election_id = %s AND v.created_at = %s
-              AND NOT EXISTS (SELECT 1 FROM voters_stg s
-                              WHERE s.kind = 'moved' AND s.national_id = v.national_id)
+            SELECT %s, v.polling_area_id, v.id, 'moved_in', 'source', 1, '', %s, %s,
+                   s.match_id, {empty_json}, %s, %s
+            FROM voters_stg s JOIN voters_voter v
+              ON v.election_id = %s AND v.national_id = s.national_id AND v.status = 'listed'
+            WHERE s.kind = 'moved'
             """,
-            [election.pk, source, batch, actor_id, now, max_before, election.pk, now],
+            [*ledger, election.pk],
         )
-    refresh_from_staging(cur, election_id=election.pk)
+    # the rest, found by the id range of this insert (no join over the whole table; the unary
+    # + keeps SQLite on that range instead of the (election, search_key) index: 4× faster)
+    cur.execute(
+        f"""
+        INSERT INTO voters_voterevent ({event_cols})
+        SELECT %s, v.polling_area_id, v.id, 'added', 'import', 1, '', %s, %s, NULL,
+               {empty_json}, %s, %s
+        FROM voters_voter v
+        WHERE v.id > %s AND +v.election_id = %s AND v.created_at = %s
+          AND NOT EXISTS (SELECT 1 FROM voters_stg s
+                          WHERE s.kind = 'moved' AND s.national_id = v.national_id)
+        """,
+        [*ledger, max_before, election.pk, now],
+    )
 
 
 def voters_template_rows() -> list[str]:
