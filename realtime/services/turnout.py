@@ -1,7 +1,7 @@
 """Writes of turnout: a Team's report for a slot, and the committee's publication of a slot.
 
-Each write runs in one transaction with its audit row; the live push (dirty marks for the
-coalescer) happens after commit.
+Each write runs in one transaction with its audit row; the live push (the area marked changed for
+the coalescer) happens after commit.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.audit import record
 from election.access import Cap, can, can_area
-from election.models import Election, PollingArea, UnitAncestry
+from election.models import Election, PollingArea
 from realtime import clock, denominators, live, rules
 from realtime.models import TurnoutPublication, TurnoutReport
 from realtime.selectors import locked_slots, publication_data
@@ -138,12 +138,8 @@ def turnout_report_submit(
             source=source,
             extra={"reason": sub.reason.strip()} if verdict.correction else None,
         )
-        unit_ids = list(
-            UnitAncestry.objects.filter(descendant_id=area.unit_id).values_list(
-                "ancestor_id", flat=True
-            )
-        )
-        transaction.on_commit(lambda: live.mark_dirty(election.id, unit_ids))
+        area_id = area.id
+        transaction.on_commit(lambda: live.area_changed(election.id, [area_id]))
     return Outcome(
         report,
         created=before is None,

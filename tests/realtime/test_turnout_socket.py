@@ -97,6 +97,12 @@ async def test_snapshot_on_join_then_update_after_a_report(mini_election, make_u
     await ws.disconnect()
 
 
+def _unit_count(election) -> int:
+    from election.models import UnitAncestry
+
+    return UnitAncestry.objects.filter(ancestor_id=election.root_id).count()
+
+
 async def test_coalescer_sends_one_snapshot_per_dirty_unit_per_tick(
     mini_election, make_user, clock
 ):
@@ -108,6 +114,11 @@ async def test_coalescer_sends_one_snapshot_per_dirty_unit_per_tick(
     assert connected
     await live.stop()  # drive the ticks by hand
     await ws.receive_json_from(timeout=5)
+    await database_sync_to_async(_report)(admin, mini_election, "26734-01", "09:00", 5)
+    # the first change loads the election into the coalescer, which then sends every unit once
+    assert await live.tick() == await database_sync_to_async(_unit_count)(mini_election)
+    while not await ws.receive_nothing(timeout=0.2):
+        await ws.receive_json_from()
     for voted in range(10, 110, 10):  # ten reports (one slot, corrected) between two ticks
         await database_sync_to_async(_report)(
             admin, mini_election, "26734-01", "09:00", voted, reason="cập nhật"
