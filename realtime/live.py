@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 
 LEADER_TTL = 10.0  # seconds a leader holds the lock without renewing it (renewed every tick)
 SNAPSHOT_TTL = 24 * 3600  # the last snapshot of a unit, kept by Redis this long
+REPEAT_AFTER = 2.0  # seconds: a unit quiet this long since its last snapshot gets it once more
 
 
 def group_name(election_id: int, unit_id: int) -> str:
@@ -190,6 +191,9 @@ def reset_store() -> None:
     _local = None
 
 
+WANTED = 0  # a pseudo area id: "load this election" (no polling area has id 0)
+
+
 def area_changed(election_id: int, area_ids: Iterable[int]) -> None:
     """Mark polling areas whose reports changed (called after commit)."""
     try:
@@ -219,6 +223,8 @@ def current_snapshot(election: Any, unit: Any) -> dict[str, Any]:
             cached = json.loads(text)
             if not _slot_passed(cached):
                 return cached
+        else:  # the coalescer has not loaded this election yet: ask it to
+            area_changed(election.id, [WANTED])
     return turnout_snapshot(election=election, unit=unit)
 
 
@@ -230,6 +236,8 @@ class Coalescer:
         self.tallies: dict[int, Any] = {}
         self.loaded_at: dict[int, float] = {}
         self.marks: dict[int, tuple] = {}
+        # units sent and not yet repeated: (election, unit) → (sent at, text)
+        self.unrepeated: dict[tuple[int, int], tuple[float, str]] = {}
 
     def _load(self, election_id: int) -> Any:  # noqa: ANN401
         from election.models import Election
@@ -269,12 +277,23 @@ class Coalescer:
             raise
         if cache:  # the last snapshots first, then the messages: a socket joining in between
             self.store.save_snapshots(cache)  # reads this one, or receives the message
+        return out + self._repeats(cache)
+
+    def _repeats(self, sent: dict[tuple[int, int], str]) -> list[tuple[str, str]]:
+        """The last snapshot of each unit that went quiet, once more: delivery is at most once
+        (pub/sub; a full queue drops), and the final state of a burst must not be lost."""
+        now = time.monotonic()
+        due = [k for k, (at, _) in self.unrepeated.items() if now - at >= REPEAT_AFTER]
+        out = [(group_name(*k), self.unrepeated.pop(k)[1]) for k in due if k not in sent]
+        for key, text in sent.items():
+            self.unrepeated[key] = (now, text)
         return out
 
     def _election(
         self, election_id: int, areas: set[int], cache: dict[tuple[int, int], str]
     ) -> list[tuple[str, str]]:
         tally = self.tallies.get(election_id)
+        areas = areas - {WANTED}  # a dashboard joined: loading (if not loaded yet) is enough
         fresh = (
             tally is None
             or time.monotonic() - self.loaded_at[election_id] > reload_seconds()

@@ -109,9 +109,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis: channel layer and cache ------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    # BAUCU_CHANNEL_LAYER: "pubsub" (default; RedisPubSubChannelLayer: one PUBLISH per group
+    # message, each server process fans it out to its own sockets) or "core" (RedisChannelLayer:
+    # a copy per socket stored in Redis, popped one round trip at a time — measured 8× slower
+    # delivery to 200 dashboards, bench/README.md). Pub/sub delivers at most once; turnout
+    # snapshots are whole states and the coalescer repeats a unit's last one when it goes quiet.
+    _pubsub = os.environ.get("BAUCU_CHANNEL_LAYER", "pubsub") == "pubsub"
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer"
+            if _pubsub
+            else "channels_redis.core.RedisChannelLayer",
             # redis-py ≥ 8 reads with a 5 s socket timeout by default, the same as the layer's
             # 5 s BZPOPMIN: a read that ends with it times out and the consumer dies. 10 s is
             # above the blocking read and still notices a dead Redis quickly.

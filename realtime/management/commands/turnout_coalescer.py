@@ -34,7 +34,8 @@ class Command(BaseCommand):
             settings.BAUCU_TURNOUT_TICK = options["tick"]
         # one thread does all database work here: keep its connection between ticks
         connections["default"].settings_dict["CONN_MAX_AGE"] = None
-        logging.getLogger("realtime").setLevel(logging.INFO)
+        verbosity = options["verbosity"]
+        logging.getLogger("realtime").setLevel(logging.DEBUG if verbosity > 1 else logging.INFO)
         asyncio.run(self._main())
 
     async def _main(self) -> None:
