@@ -24,6 +24,8 @@ import asyncio
 import datetime as dt
 import json
 import logging
+import os
+import socket
 import threading
 import time
 import uuid
@@ -167,6 +169,11 @@ class _RedisStore:
 
     def leader_alive(self) -> bool:
         return bool(self._r.exists(self._leader))
+
+    def leader(self) -> str | None:
+        """Who holds the lock ("host:pid:id"), for operators and tests."""
+        raw = self._r.get(self._leader)
+        return raw.decode() if raw else None
 
 
 _store: _MemoryStore | _RedisStore | None = None
@@ -353,7 +360,7 @@ async def tick(coalescer: Coalescer | None = None) -> int:
 
 async def run(*, owner: str | None = None, stop_event: asyncio.Event | None = None) -> None:
     """Lead when the lock is free, and tick while leading; a standby retries every tick."""
-    owner = owner or f"{uuid.uuid4().hex}"
+    owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     st = store()
     leading = False
     coalescer: Coalescer | None = None
