@@ -79,8 +79,8 @@ class JobProgressConsumer(_UserSocket):
 
 
 @database_sync_to_async
-def _turnout_start(user: Any, slug: str, code: str) -> tuple[int, int] | None:
-    """(election id, unit id) when the user may watch this unit, else None."""
+def _turnout_start(user: Any, slug: str, code: str) -> tuple[Any, Any] | None:
+    """(election, unit) when the user may watch this unit, else None."""
     from django.core.exceptions import PermissionDenied
     from django.http import Http404
 
@@ -91,17 +91,14 @@ def _turnout_start(user: Any, slug: str, code: str) -> tuple[int, int] | None:
         unit = selectors.unit_get(user=user, election=election, code=code)
     except (Http404, PermissionDenied):
         return None
-    return election.id, unit.id
+    return election, unit
 
 
 @database_sync_to_async
-def _turnout_snapshot(election_id: int, unit_id: int) -> dict[str, Any]:
-    from election.models import AdminUnit, Election
+def _turnout_snapshot(election: Any, unit: Any) -> dict[str, Any]:  # noqa: ANN401
     from realtime import live
 
-    return live.current_snapshot(
-        Election.objects.get(pk=election_id), AdminUnit.objects.get(pk=unit_id)
-    )
+    return live.current_snapshot(election, unit)
 
 
 class TurnoutConsumer(_UserSocket):
@@ -121,11 +118,11 @@ class TurnoutConsumer(_UserSocket):
         if ids is None:
             await self.close(code=4403)
             return
-        self.election_id, self.unit_id = ids
-        await self.join(live.group_name(*ids))
+        self.election, self.unit = ids
+        await self.join(live.group_name(self.election.id, self.unit.id))
         await self.accept()
         live.ensure_started()
-        await self.send_json(await _turnout_snapshot(*ids))
+        await self.send_json(await _turnout_snapshot(self.election, self.unit))
 
     async def still_allowed(self, user: Any) -> bool:  # noqa: ANN401
         kwargs = self.scope["url_route"]["kwargs"]
@@ -134,7 +131,7 @@ class TurnoutConsumer(_UserSocket):
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         # {"type": "refresh"}: a client that suspects it missed something asks for the state
         if isinstance(content, dict) and content.get("type") == "refresh":
-            await self.send_json(await _turnout_snapshot(self.election_id, self.unit_id))
+            await self.send_json(await _turnout_snapshot(self.election, self.unit))
 
     async def turnout_snapshot(self, event: dict[str, Any]) -> None:
         await self.send(text_data=event["text"])

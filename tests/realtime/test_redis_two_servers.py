@@ -162,6 +162,15 @@ def test_reports_reach_dashboards_on_both_servers_through_the_coalescer_process(
             _wait_port(port, proc)
         leader = _leader()
         assert leader in {c.pid for c in coalescers}
+        check = subprocess.run(
+            [sys.executable, "manage.py", "turnout_coalescer", "--check"],
+            cwd=ROOT,
+            env=_env(database_url),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert check.returncode == 0 and f":{leader}:" in check.stdout
         for port in PORTS:
             ws = stack.enter_context(
                 connect(

@@ -23,6 +23,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:  # noqa: ANN401
         parser.add_argument("--tick", type=float, default=None, help="seconds between ticks")
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help="exit 0 when some coalescer holds the lock (prints which), 1 otherwise",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:  # noqa: ANN401
         if not getattr(settings, "REDIS_URL", ""):
@@ -30,6 +35,14 @@ class Command(BaseCommand):
                 "REDIS_URL is not set: without Redis the coalescer runs inside the server "
                 "process (embedded default); nothing to start."
             )
+        if options["check"]:
+            from realtime import live
+
+            holder = live.store().leader()
+            if not holder:
+                raise CommandError("no turnout coalescer holds the lock")
+            self.stdout.write(f"turnout coalescer leading: {holder}")
+            return
         if options["tick"]:
             settings.BAUCU_TURNOUT_TICK = options["tick"]
         # one thread does all database work here: keep its connection between ticks
