@@ -34,6 +34,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -299,7 +300,7 @@ async def run(args: argparse.Namespace, setup: dict, pids: dict[str, list[int]])
     async def reporter() -> None:
         nonlocal errors
         http = Http(port)
-        while not queue.empty():
+        while not queue.empty() and time.perf_counter() < burst_deadline:
             a = queue.get_nowait()
             voted = 1 + hash(a["code"]) % a["listed"]
             body = json.dumps({"polling_area": a["code"], "slot": "00:00", "voted": voted}).encode()
@@ -316,9 +317,12 @@ async def run(args: argparse.Namespace, setup: dict, pids: dict[str, list[int]])
                     print("refused:", status, data[:300])
 
     t1 = time.perf_counter()
+    burst_deadline = t1 + args.burst_limit
     workers = [asyncio.create_task(reporter()) for _ in range(16)]
-    done, pending = await asyncio.wait(workers, timeout=args.burst_limit)
-    for task in pending:  # bounded: whatever is left is reported as not done
+    # bounded: after --burst-limit no new report is sent (the rest is reported as not sent);
+    # the ones in flight are awaited, so that every report the server saved is counted
+    done, pending = await asyncio.wait(workers, timeout=args.burst_limit + 60)
+    for task in pending:
         task.cancel()
     burst_s = time.perf_counter() - t1
     print(f"reports: {len(accepted)} accepted, {errors} refused, in {burst_s:.1f} s")
@@ -437,7 +441,7 @@ async def run(args: argparse.Namespace, setup: dict, pids: dict[str, list[int]])
 async def soak(
     args: argparse.Namespace, setup: dict, pids: dict[str, list[int]], last: dict[str, int]
 ) -> dict:
-    """Corrections at ~50/s for args.soak seconds with the dashboards open, sampling the RSS of
+    """Corrections (up to 50/s) for args.soak seconds with the dashboards open, sampling the RSS of
     the web workers and of the coalescer every 10 s; `last` gets each area's accepted figure."""
     http = [Http(args.port) for _ in range(4)]
     samples: list[tuple[float, dict[str, int]]] = []
@@ -445,34 +449,41 @@ async def soak(
     t_end = t0 + args.soak
     n = changed = refused = 0
     areas = setup["areas"]
-    next_sample = 0.0
 
     def sample() -> None:
         samples.append(
             (time.perf_counter() - t0, {k: sum(rss_kb(p) for p in v) for k, v in pids.items()})
         )
 
-    while time.perf_counter() < t_end:
-        a = areas[n % len(areas)]
-        n += 1
-        voted = min(a["listed"], 1 + hash(a["code"]) % a["listed"] + n // len(areas) + 1)
-        body = json.dumps(
-            {"polling_area": a["code"], "slot": "00:00", "voted": voted, "reason": "soak"}
-        ).encode()
-        status, _ = await http[n % 4].post(
-            "/api/turnout/",
-            body,
-            {"Authorization": f"Token {a['token']}", "Content-Type": "application/json"},
-        )
-        if status == 201:
-            changed += 1
-            last[a["code"]] = voted
-        elif status != 200:
-            refused += 1
-        if time.perf_counter() >= next_sample:
+    async def corrector(k: int) -> None:
+        """One of 4 keep-alive streams, each at most 12.5 reports/s (50/s in all)."""
+        nonlocal n, changed, refused
+        while time.perf_counter() < t_end:
+            a = areas[n % len(areas)]
+            n += 1
+            voted = min(a["listed"], 1 + hash(a["code"]) % a["listed"] + n // len(areas) + 1)
+            body = json.dumps(
+                {"polling_area": a["code"], "slot": "00:00", "voted": voted, "reason": "soak"}
+            ).encode()
+            started = time.perf_counter()
+            status, _ = await http[k].post(
+                "/api/turnout/",
+                body,
+                {"Authorization": f"Token {a['token']}", "Content-Type": "application/json"},
+            )
+            if status == 201:
+                changed += 1
+                last[a["code"]] = max(voted, last.get(a["code"], 0))
+            elif status != 200:
+                refused += 1
+            await asyncio.sleep(max(0.0, 0.08 - (time.perf_counter() - started)))
+
+    async def sampler() -> None:
+        while time.perf_counter() < t_end:
             sample()
-            next_sample = time.perf_counter() + 10
-        await asyncio.sleep(0.02)
+            await asyncio.sleep(10)
+
+    await asyncio.gather(sampler(), *(corrector(k) for k in range(4)))
     sample()
     for label in pids:
         series = [(t, kb[label] / 1024) for t, kb in samples]
@@ -487,6 +498,33 @@ async def soak(
         out[f"rss_{label}_max_mb"] = round(max(mbs), 1)
         out[f"rss_{label}_second_half_growth_mb"] = round(half[-1] - half[0], 1)
     return out
+
+
+TICK_LOG = Path("/tmp") / f"baucu-turnout-coalescer-{os.getpid()}.log"
+TICK = re.compile(r"turnout tick: (\d+) snapshots, computed in ([\d.]+) s, sent in ([\d.]+) s")
+
+
+def tick_figures(path: Path) -> dict:
+    """The coalescer's own cost per tick, from its log (-v 2): units sent, compute, send."""
+    ticks = [tuple(float(x) for x in m.groups()) for m in TICK.finditer(path.read_text())]
+    path.unlink(missing_ok=True)
+    if not ticks:
+        return {"coalescer_ticks": 0}
+    steady = ticks[1:] or ticks  # the first one after loading sends every unit
+
+    def p(values: list[float], q: float) -> float:
+        values = sorted(values)
+        return round(values[min(len(values) - 1, int(q * len(values)))], 3)
+
+    return {
+        "coalescer_ticks": len(ticks),
+        "coalescer_units_per_tick_p50": p([t[0] for t in steady], 0.5),
+        "coalescer_units_per_tick_max": max(t[0] for t in steady),
+        "coalescer_compute_p50_s": p([t[1] for t in steady], 0.5),
+        "coalescer_compute_p99_s": p([t[1] for t in steady], 0.99),
+        "coalescer_send_p50_s": p([t[2] for t in steady], 0.5),
+        "coalescer_send_p99_s": p([t[2] for t in steady], 0.99),
+    }
 
 
 def rss_kb(pid: int) -> int:
@@ -577,7 +615,6 @@ def main() -> int:
         help="process: manage.py turnout_coalescer; auto: a web worker wins the lock",
     )
     p.add_argument("--burst-limit", type=int, default=300, help="seconds; the rest is not sent")
-    p.add_argument("--coalescer-verbosity", type=int, default=1, help="2: log every tick")
     p.add_argument("--dump", default="", help="write (accepted at, unit, delay) lines here")
     p.add_argument("--soak", type=int, default=0, help="seconds of soak after the burst")
     args = p.parse_args()
@@ -606,10 +643,13 @@ def main() -> int:
     env["BAUCU_TURNOUT_COALESCER"] = "external" if args.coalescer == "process" else "auto"
     coalescer = None
     if args.coalescer == "process":
+        coalescer_log = open(TICK_LOG, "w")  # noqa: SIM115 - closed with the process
         coalescer = subprocess.Popen(
-            [sys.executable, "manage.py", "turnout_coalescer", "-v", str(args.coalescer_verbosity)],
+            [sys.executable, "manage.py", "turnout_coalescer", "-v", "2"],
             cwd=ROOT,
             env=env,
+            stdout=coalescer_log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     server = subprocess.Popen(
@@ -641,6 +681,9 @@ def main() -> int:
         stop_server(server)
         if coalescer is not None:
             stop_server(coalescer)
+            coalescer_log.close()
+    if coalescer is not None:
+        result.update(tick_figures(TICK_LOG))
     result["coalescer"] = args.coalescer
     result["load_average_start"] = load_start
     result["load_average"] = [round(x, 2) for x in os.getloadavg()]
