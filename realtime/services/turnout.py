@@ -86,6 +86,8 @@ def turnout_report_submit(
         # one writer per area at a time (row lock on PostgreSQL; SQLite writes are serial)
         PollingArea.objects.select_for_update().filter(pk=area.pk).first()
         existing = {r.slot: r for r in TurnoutReport.objects.filter(polling_area=area)}
+        for r in existing.values():  # the caller's objects: no query per relation afterwards
+            r.polling_area, r.election = area, election
         # the lists are frozen before voting starts: the cached counts of the election serve
         listed = denominators.listed(election_id=election.id).get(area.id, 0)
         by_sex = denominators.listed_by_sex(election_id=election.id)
