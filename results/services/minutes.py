@@ -170,6 +170,24 @@ def _clear(m: CountMinutes) -> None:
     m.votes.all().delete()
 
 
+def _save_and_audit(
+    m: CountMinutes, *, actor: Any, action: str, source: str, **fields: Any
+) -> None:
+    """Bump the minutes' version, save them, and write the audit row of the change."""
+    m.version += 1
+    m.save()
+    record(
+        actor=actor,
+        action=action,
+        obj=m,
+        object_repr=f"{m.polling_area.code} {m.contest.code} {m.round}",
+        unit_id=m.polling_area.unit_id,
+        election_id=m.polling_area.election_id,
+        source=source,
+        **fields,
+    )
+
+
 @transaction.atomic
 def minutes_enter(
     *,
@@ -220,15 +238,10 @@ def minutes_enter(
     if new_state == CountMinutes.Status.DEFINITIVE:
         _make_definitive(m, data, sorted(set(ack) | set(first.acknowledged if first else [])))
     m.status = new_state
-    m.version += 1
-    m.save()
-    record(
+    _save_and_audit(
+        m,
         actor=actor,
         action=f"minutes.entry{number}",
-        obj=m,
-        object_repr=f"{m.polling_area.code} {m.contest.code} {m.round}",
-        unit_id=m.polling_area.unit_id,
-        election_id=m.polling_area.election_id,
         source=source,
         after={"status": new_state, **({} if number == 2 else {"entry": 1})},
         extra={
@@ -281,15 +294,10 @@ def minutes_resolve(
     else:
         m.entries.filter(current=True).update(current=False)
     m.status = new_state
-    m.version += 1
-    m.save()
-    record(
+    _save_and_audit(
+        m,
         actor=actor,
         action="minutes.resolved",
-        obj=m,
-        object_repr=f"{m.polling_area.code} {m.contest.code} {m.round}",
-        unit_id=m.polling_area.unit_id,
-        election_id=m.polling_area.election_id,
         source=source,
         after={"status": new_state},
         extra={
@@ -317,15 +325,10 @@ def minutes_reopen(
     m.entries.filter(current=True).update(current=False)
     _clear(m)
     m.status = new_state
-    m.version += 1
-    m.save()
-    record(
+    _save_and_audit(
+        m,
         actor=actor,
         action="minutes.reopened",
-        obj=m,
-        object_repr=f"{m.polling_area.code} {m.contest.code} {m.round}",
-        unit_id=m.polling_area.unit_id,
-        election_id=m.polling_area.election_id,
         source=source,
         before=before,
         after={"status": new_state},
@@ -360,15 +363,10 @@ def minutes_import_checked(
             minutes=m, number=n, data=data, acknowledged=ack, entered_by=actor_obj, source=source
         )
     _make_definitive(m, data, ack)
-    m.version += 1
-    m.save()
-    record(
+    _save_and_audit(
+        m,
         actor=actor,
         action="minutes.imported",
-        obj=m,
-        object_repr=f"{m.polling_area.code} {m.contest.code} {m.round}",
-        unit_id=m.polling_area.unit_id,
-        election_id=m.polling_area.election_id,
         source=source,
         after={"status": m.status},
         extra={"acknowledged": ack},

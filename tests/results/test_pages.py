@@ -151,7 +151,7 @@ def test_results_pages_documents_and_publication(client, mini_election, make_use
     assert r.status_code == 200 and "5/5" in body and "99,21%" in body
     r = c.get("/e/mini-2021/results/c/QH/1/")
     body = r.content.decode()
-    assert "84,80%" in body and "KẾT QUẢ TẠM THỜI" in body
+    assert "84,80%" in body and body.count("KẾT QUẢ TẠM THỜI — chưa công bố") == 1
     pdf = c.get("/e/mini-2021/results/c/QH/1/minutes.pdf")
     assert pdf["Content-Type"] == "application/pdf" and pdf.content[:4] == b"%PDF"
     xlsx = c.get("/e/mini-2021/results/c/QH/minutes.xlsx")
