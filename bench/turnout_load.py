@@ -2,13 +2,17 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/baucu_turnout \
     REDIS_URL=redis://127.0.0.1:6379/5 .venv/bin/python bench/turnout_load.py [--quick]
-        [--dashboards 1000] [--areas 5000] [--workers 2] [--soak 0] [--port 18150]
+        [--dashboards 1000] [--areas 5000] [--workers 2] [--soak SECONDS] [--port 8150]
+        [--coalescer process|auto]
 
 Builds a synthetic city (1 city, 22 districts, ~15 wards each, P polling areas, a small voter
 list per area, one Team secretary with an API token per area) in the bench database (flushed
-first), starts the real ASGI server (uvicorn, N worker processes, Redis channel layer), opens D
-dashboard websockets spread over every unit, then every polling area POSTs one slot to
-/api/turnout/ (16 keep-alive connections). It measures:
+first), starts the real ASGI server (uvicorn, N worker processes, Redis channel layer) and the
+coalescer as its own process (`manage.py turnout_coalescer`; the web workers run with
+BAUCU_TURNOUT_COALESCER=external, as in production; `--coalescer auto` lets a web worker win the
+lock instead), opens D dashboard websockets spread over every unit (client: the `websockets`
+package), then every polling area POSTs one slot to /api/turnout/ (16 keep-alive connections).
+It measures:
 
 - reports_per_s: accepted reports per second over the burst;
 - p50_s / p99_s: delay from a report's HTTP response (it is committed then) to the first
@@ -18,7 +22,8 @@ dashboard websockets spread over every unit, then every polling area POSTs one s
   is not counted);
 - lost_updates: dashboards whose last snapshot, after the final tick, differs from the truth;
 - baseline_p99_s: a bare Redis PUBLISH → SUBSCRIBE round trip, same run, same Redis;
-- with --soak S: S more seconds of corrections at ~50/s, sampling the server processes' RSS.
+- with --soak S: S more seconds of corrections at ~50/s with the dashboards still open, sampling
+  the RSS of the web workers and of the coalescer every 10 s, then the final state again.
 
 Every loop is bounded; everything listens on 127.0.0.1 only.
 """
@@ -29,6 +34,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -147,6 +153,9 @@ def build(areas: int, per_area: int) -> dict:
                 )
             )
     Voter.objects.bulk_create(rows, batch_size=10000)
+    from voters.services.counts import refresh_area_counts
+
+    refresh_area_counts(election_id=election.id)  # rows written directly: recount the summary
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -227,52 +236,59 @@ class Http:
         return status, data
 
 
-async def run(args: argparse.Namespace, setup: dict) -> dict:
+async def run(args: argparse.Namespace, setup: dict, pids: dict[str, list[int]]) -> dict:
     import websockets
 
     port = args.port
     units = setup["units"]
     dashboards: list[dict] = []
-    stop = asyncio.Event()
+
+    opening = asyncio.Semaphore(50)  # handshakes in flight at once (browsers open over time)
+    failed: list[str] = []
 
     async def dashboard(i: int) -> None:
         code = units[i % len(units)]
         d = {"unit": code, "msgs": [], "ok": False}
         dashboards.append(d)
         url = f"ws://127.0.0.1:{port}/ws/turnout/{SLUG}/{code}/"
-        async with websockets.connect(
-            url,
-            additional_headers={"Cookie": setup["cookie"]},
-            origin=f"http://127.0.0.1:{port}",
-            open_timeout=60,
-            max_size=None,
-            ping_interval=None,
-        ) as ws:
-            first = json.loads(await ws.recv())
-            d["msgs"].append((time.perf_counter(), first["version"], first["voted"]))
-            d["ok"] = True
-            while not stop.is_set():
-                try:
-                    raw = await asyncio.wait_for(ws.recv(), 0.5)
-                except TimeoutError:
-                    continue
+        try:
+            async with opening:
+                ws = await websockets.connect(
+                    url,
+                    additional_headers={"Cookie": setup["cookie"]},
+                    origin=f"http://127.0.0.1:{port}",
+                    open_timeout=120,
+                    max_size=None,
+                    ping_interval=None,
+                )
+                first = json.loads(await asyncio.wait_for(ws.recv(), 120))
+        except Exception as exc:  # noqa: BLE001 - counted and reported, the run goes on
+            failed.append(f"{type(exc).__name__}: {exc}")
+            return
+        d["msgs"].append((time.perf_counter(), first["version"], first["voted"]))
+        d["ok"] = True
+        try:
+            async for raw in ws:  # until the socket closes or the task is cancelled
                 m = json.loads(raw)
                 d["msgs"].append((time.perf_counter(), m["version"], m["voted"]))
+        finally:
+            await ws.close()
 
     tasks = []
     t0 = time.perf_counter()
     for i in range(args.dashboards):
         tasks.append(asyncio.create_task(dashboard(i)))
-        if i % 50 == 49:
-            await asyncio.sleep(0.05)  # do not stampede the accept queue
-    deadline = time.perf_counter() + 120
-    while sum(d["ok"] for d in dashboards) < args.dashboards and time.perf_counter() < deadline:
+    deadline = time.perf_counter() + 300
+    while (
+        sum(d["ok"] for d in dashboards) + len(failed) < args.dashboards
+        and time.perf_counter() < deadline
+    ):
         await asyncio.sleep(0.2)
-        for t in tasks:
-            if t.done() and t.exception():
-                raise t.exception()
     connect_s = time.perf_counter() - t0
     print(f"dashboards connected: {sum(d['ok'] for d in dashboards)} in {connect_s:.1f} s")
+    if failed:
+        print(f"dashboards failed: {len(failed)}, e.g. {failed[0]}")
+    dashboards[:] = [d for d in dashboards if d["ok"]]  # measured: the ones that opened
 
     # the burst: every polling area reports one slot
     queue: asyncio.Queue = asyncio.Queue()
@@ -284,11 +300,11 @@ async def run(args: argparse.Namespace, setup: dict) -> dict:
     async def reporter() -> None:
         nonlocal errors
         http = Http(port)
-        while not queue.empty():
+        while not queue.empty() and time.perf_counter() < burst_deadline:
             a = queue.get_nowait()
             voted = 1 + hash(a["code"]) % a["listed"]
             body = json.dumps({"polling_area": a["code"], "slot": "00:00", "voted": voted}).encode()
-            status, _ = await http.post(
+            status, data = await http.post(
                 "/api/turnout/",
                 body,
                 {"Authorization": f"Token {a['token']}", "Content-Type": "application/json"},
@@ -297,11 +313,16 @@ async def run(args: argparse.Namespace, setup: dict) -> dict:
                 accepted.append((time.perf_counter(), a, voted))
             else:
                 errors += 1
+                if errors <= 3:
+                    print("refused:", status, data[:300])
 
     t1 = time.perf_counter()
+    burst_deadline = t1 + args.burst_limit
     workers = [asyncio.create_task(reporter()) for _ in range(16)]
-    done, pending = await asyncio.wait(workers, timeout=args.burst_limit)
-    for task in pending:  # bounded: whatever is left is reported as not done
+    # bounded: after --burst-limit no new report is sent (the rest is reported as not sent);
+    # the ones in flight are awaited, so that every report the server saved is counted
+    done, pending = await asyncio.wait(workers, timeout=args.burst_limit + 60)
+    for task in pending:
         task.cancel()
     burst_s = time.perf_counter() - t1
     print(f"reports: {len(accepted)} accepted, {errors} refused, in {burst_s:.1f} s")
@@ -337,6 +358,7 @@ async def run(args: argparse.Namespace, setup: dict) -> dict:
             sums[code] += voted
             per_unit[code].append((t, sums[code]))
     delays: list[float] = []
+    dump: list[tuple] = []
     lost = 0
     for d in dashboards:
         shown: list[tuple[float, int]] = []
@@ -354,11 +376,15 @@ async def run(args: argparse.Namespace, setup: dict) -> dict:
                 delays.append(float("inf"))
                 continue
             delays.append(max(0.0, shown[j][0] - t_acc))
+            if args.dump:
+                dump.append((round(t_acc - t1, 3), d["unit"], round(delays[-1], 3)))
         final = shown[-1][1] if shown else None
         if final != sums.get(d["unit"], 0):
             lost += 1
             if lost <= 3:
                 print("not final:", d["unit"], sums.get(d["unit"], 0), d["msgs"][-4:])
+    if args.dump:
+        Path(args.dump).write_text("\n".join(json.dumps(x) for x in dump))
     finite = sorted(x for x in delays if x != float("inf"))
     missing = len(delays) - len(finite)
 
@@ -370,6 +396,9 @@ async def run(args: argparse.Namespace, setup: dict) -> dict:
     messages = sum(len(d["msgs"]) for d in dashboards)
     result = {
         "dashboards": args.dashboards,
+        "dashboards_open": len(dashboards),
+        "dashboards_failed": len(failed),
+        "connect_s": round(connect_s, 1),
         "areas": len(setup["areas"]),
         "reports_accepted": len(accepted),
         "reports_refused": errors,
@@ -387,42 +416,114 @@ async def run(args: argparse.Namespace, setup: dict) -> dict:
         "messages_per_dashboard": round(messages / max(args.dashboards, 1), 1),
         "mean_delay_s": round(statistics.fmean(finite), 3) if finite else None,
     }
-    stop.set()
+    if args.soak:
+        last = {a["code"]: voted for _, a, voted in accepted}
+        result.update(await soak(args, setup, pids, last))
+        truth.clear()
+        by_code = {a["code"]: a for a in setup["areas"]}
+        for code, voted in last.items():
+            for unit in by_code[code]["units"]:
+                truth[unit] += voted
+        deadline = time.perf_counter() + 60
+        while time.perf_counter() < deadline and not converged():
+            await asyncio.sleep(0.25)
+        await asyncio.sleep(2)
+        result["lost_updates_after_soak"] = sum(
+            shown_voted(d) != truth.get(d["unit"], 0) for d in dashboards
+        )
+        result["dashboards_open_after_soak"] = sum(1 for t in tasks if not t.done())
+    for t in tasks:
+        t.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
     return result
 
 
-async def soak(args: argparse.Namespace, setup: dict, pids: list[int]) -> dict:
-    """Corrections at ~50/s for args.soak seconds (no dashboards), sampling server RSS."""
+async def soak(
+    args: argparse.Namespace, setup: dict, pids: dict[str, list[int]], last: dict[str, int]
+) -> dict:
+    """Corrections (up to 50/s) for args.soak seconds with the dashboards open, sampling the RSS of
+    the web workers and of the coalescer every 10 s; `last` gets each area's accepted figure."""
     http = [Http(args.port) for _ in range(4)]
-    samples = []
-    t_end = time.perf_counter() + args.soak
-    n = 0
+    samples: list[tuple[float, dict[str, int]]] = []
+    t0 = time.perf_counter()
+    t_end = t0 + args.soak
+    n = changed = refused = 0
     areas = setup["areas"]
-    next_sample = 0.0
-    while time.perf_counter() < t_end:
-        a = areas[n % len(areas)]
-        n += 1
-        voted = min(a["listed"], 1 + hash(a["code"]) % a["listed"] + n // len(areas) + 1)
-        body = json.dumps(
-            {"polling_area": a["code"], "slot": "00:00", "voted": voted, "reason": "soak"}
-        ).encode()
-        await http[n % 4].post(
-            "/api/turnout/",
-            body,
-            {"Authorization": f"Token {a['token']}", "Content-Type": "application/json"},
+
+    def sample() -> None:
+        samples.append(
+            (time.perf_counter() - t0, {k: sum(rss_kb(p) for p in v) for k, v in pids.items()})
         )
-        if time.perf_counter() >= next_sample:
-            samples.append(sum(rss_kb(p) for p in pids))
-            next_sample = time.perf_counter() + 10
-        await asyncio.sleep(0.02)
-    samples.append(sum(rss_kb(p) for p in pids))
+
+    async def corrector(k: int) -> None:
+        """One of 4 keep-alive streams, each at most 12.5 reports/s (50/s in all)."""
+        nonlocal n, changed, refused
+        while time.perf_counter() < t_end:
+            a = areas[n % len(areas)]
+            n += 1
+            voted = min(a["listed"], 1 + hash(a["code"]) % a["listed"] + n // len(areas) + 1)
+            body = json.dumps(
+                {"polling_area": a["code"], "slot": "00:00", "voted": voted, "reason": "soak"}
+            ).encode()
+            started = time.perf_counter()
+            status, _ = await http[k].post(
+                "/api/turnout/",
+                body,
+                {"Authorization": f"Token {a['token']}", "Content-Type": "application/json"},
+            )
+            if status == 201:
+                changed += 1
+                last[a["code"]] = max(voted, last.get(a["code"], 0))
+            elif status != 200:
+                refused += 1
+            await asyncio.sleep(max(0.0, 0.08 - (time.perf_counter() - started)))
+
+    async def sampler() -> None:
+        while time.perf_counter() < t_end:
+            sample()
+            await asyncio.sleep(10)
+
+    await asyncio.gather(sampler(), *(corrector(k) for k in range(4)))
+    sample()
+    for label in pids:
+        series = [(t, kb[label] / 1024) for t, kb in samples]
+        print(f"rss {label} (s, MB): " + " ".join(f"{t:.0f}:{mb:.0f}" for t, mb in series))
+    out: dict = {"soak_s": args.soak, "soak_reports": n, "soak_changed": changed}
+    out["soak_refused"] = refused
+    for label in pids:
+        mbs = [kb[label] / 1024 for _, kb in samples]
+        half = mbs[len(mbs) // 2 :]
+        out[f"rss_{label}_start_mb"] = round(mbs[0], 1)
+        out[f"rss_{label}_end_mb"] = round(mbs[-1], 1)
+        out[f"rss_{label}_max_mb"] = round(max(mbs), 1)
+        out[f"rss_{label}_second_half_growth_mb"] = round(half[-1] - half[0], 1)
+    return out
+
+
+TICK_LOG = Path("/tmp") / f"baucu-turnout-coalescer-{os.getpid()}.log"
+TICK = re.compile(r"turnout tick: (\d+) snapshots, computed in ([\d.]+) s, sent in ([\d.]+) s")
+
+
+def tick_figures(path: Path) -> dict:
+    """The coalescer's own cost per tick, from its log (-v 2): units sent, compute, send."""
+    ticks = [tuple(float(x) for x in m.groups()) for m in TICK.finditer(path.read_text())]
+    path.unlink(missing_ok=True)
+    if not ticks:
+        return {"coalescer_ticks": 0}
+    steady = ticks[1:] or ticks  # the first one after loading sends every unit
+
+    def p(values: list[float], q: float) -> float:
+        values = sorted(values)
+        return round(values[min(len(values) - 1, int(q * len(values)))], 3)
+
     return {
-        "soak_s": args.soak,
-        "soak_reports": n,
-        "rss_start_mb": round(samples[0] / 1024, 1),
-        "rss_end_mb": round(samples[-1] / 1024, 1),
-        "rss_max_mb": round(max(samples) / 1024, 1),
+        "coalescer_ticks": len(ticks),
+        "coalescer_units_per_tick_p50": p([t[0] for t in steady], 0.5),
+        "coalescer_units_per_tick_max": max(t[0] for t in steady),
+        "coalescer_compute_p50_s": p([t[1] for t in steady], 0.5),
+        "coalescer_compute_p99_s": p([t[1] for t in steady], 0.99),
+        "coalescer_send_p50_s": p([t[2] for t in steady], 0.5),
+        "coalescer_send_p99_s": p([t[2] for t in steady], 0.99),
     }
 
 
@@ -506,16 +607,24 @@ def main() -> int:
     p.add_argument("--areas", type=int, default=5000)
     p.add_argument("--voters-per-area", type=int, default=20)
     p.add_argument("--workers", type=int, default=2)
-    p.add_argument("--port", type=int, default=18150)
+    p.add_argument("--port", type=int, default=8150)
+    p.add_argument(
+        "--coalescer",
+        choices=["process", "auto"],
+        default="process",
+        help="process: manage.py turnout_coalescer; auto: a web worker wins the lock",
+    )
     p.add_argument("--burst-limit", type=int, default=300, help="seconds; the rest is not sent")
+    p.add_argument("--dump", default="", help="write (accepted at, unit, delay) lines here")
     p.add_argument("--soak", type=int, default=0, help="seconds of soak after the burst")
     args = p.parse_args()
-    if not (18100 <= args.port <= 18199):
-        p.error("--port must be in 18100-18199")
+    if not (8150 <= args.port <= 8159 or 18100 <= args.port <= 18199):
+        p.error("--port must be in 8150-8159 or 18100-18199")
     if args.quick:
         args.dashboards, args.areas = min(args.dashboards, 200), min(args.areas, 1000)
     if not os.environ.get("DATABASE_URL") or not os.environ.get("REDIS_URL"):
         p.error("needs DATABASE_URL (PostgreSQL) and REDIS_URL")
+    load_start = [round(x, 2) for x in os.getloadavg()]
     setup_django()
     from realtime import live
 
@@ -531,6 +640,18 @@ def main() -> int:
 
     connections.close_all()
     env = {**os.environ, "DJANGO_ALLOWED_HOSTS": "127.0.0.1", "DJANGO_DEBUG": "0"}
+    env["BAUCU_TURNOUT_COALESCER"] = "external" if args.coalescer == "process" else "auto"
+    coalescer = None
+    if args.coalescer == "process":
+        coalescer_log = open(TICK_LOG, "w")  # noqa: SIM115 - closed with the process
+        coalescer = subprocess.Popen(
+            [sys.executable, "manage.py", "turnout_coalescer", "-v", "2"],
+            cwd=ROOT,
+            env=env,
+            stdout=coalescer_log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1"]
         + ["--port", str(args.port), "--workers", str(args.workers), "--log-level", "warning"]
@@ -549,12 +670,23 @@ def main() -> int:
                     break
             time.sleep(0.2)
         time.sleep(1.5 if args.workers > 1 else 0.2)  # let every worker boot
-        result = asyncio.run(run(args, setup))
+        pids = {"web": children(server.pid)}
+        if coalescer is not None:
+            pids["coalescer"] = [coalescer.pid]
+        result = asyncio.run(run(args, setup, pids))
         result.update(asyncio.run(baseline()))
-        if args.soak:
-            result.update(asyncio.run(soak(args, setup, children(server.pid))))
+        if coalescer is not None and coalescer.poll() is not None:
+            result["coalescer_exit"] = coalescer.returncode
     finally:
         stop_server(server)
+        if coalescer is not None:
+            stop_server(coalescer)
+            coalescer_log.close()
+    if coalescer is not None:
+        result.update(tick_figures(TICK_LOG))
+    result["coalescer"] = args.coalescer
+    result["load_average_start"] = load_start
+    result["load_average"] = [round(x, 2) for x in os.getloadavg()]
     result["p99_target_s"] = 2.0
     result["ratio_p99_to_baseline"] = (
         round(result["p99_s"] / result["baseline_p99_s"], 1) if result["baseline_p99_s"] else None

@@ -10,6 +10,39 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from common.api import job_visible
 from common.jobs import job_group, job_snapshot
 from common.models import Job
+from common.sockets import user_group
+
+
+@database_sync_to_async
+def _fresh_user(user_id: int) -> Any:  # noqa: ANN401
+    """The user as the database has it now (roles are cached on the scope's user object)."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(pk=user_id, is_active=True).first()
+
+
+class _UserSocket(AsyncJsonWebsocketConsumer):
+    """A socket of a logged-in user: joins the user's group, and closes itself when an access
+    change (a revoked role, a disabled account) means the user may no longer see its data."""
+
+    groups_joined: list[str]
+
+    async def join(self, *groups: str) -> None:
+        self.groups_joined = [*groups, user_group(self.scope["user"].pk)]
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+
+    async def disconnect(self, code: int) -> None:
+        for group in getattr(self, "groups_joined", []):
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def still_allowed(self, user: Any) -> bool:  # noqa: ANN401
+        raise NotImplementedError
+
+    async def access_changed(self, event: dict[str, Any]) -> None:
+        user = await _fresh_user(self.scope["user"].pk)
+        if user is None or not await self.still_allowed(user):
+            await self.close(code=4403)
 
 
 @database_sync_to_async
@@ -20,7 +53,7 @@ def _load_job(user: Any, job_id: int) -> dict[str, Any] | None:
     return job_snapshot(job)
 
 
-class JobProgressConsumer(AsyncJsonWebsocketConsumer):
+class JobProgressConsumer(_UserSocket):
     """Pushes a job's progress; the current state is sent right after joining."""
 
     async def connect(self) -> None:
@@ -33,22 +66,21 @@ class JobProgressConsumer(AsyncJsonWebsocketConsumer):
         if snapshot is None:
             await self.close(code=4403)
             return
-        self.group = job_group(job_id)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        self.job_id = job_id
+        await self.join(job_group(job_id))
         await self.accept()
         await self.send_json(snapshot)
 
-    async def disconnect(self, code: int) -> None:
-        if hasattr(self, "group"):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+    async def still_allowed(self, user: Any) -> bool:  # noqa: ANN401
+        return await _load_job(user, self.job_id) is not None
 
     async def job_update(self, event: dict[str, Any]) -> None:
         await self.send_json(event["job"])
 
 
 @database_sync_to_async
-def _turnout_start(user: Any, slug: str, code: str) -> tuple[int, int] | None:
-    """(election id, unit id) when the user may watch this unit, else None."""
+def _turnout_start(user: Any, slug: str, code: str) -> tuple[Any, Any] | None:
+    """(election, unit) when the user may watch this unit, else None."""
     from django.core.exceptions import PermissionDenied
     from django.http import Http404
 
@@ -59,22 +91,20 @@ def _turnout_start(user: Any, slug: str, code: str) -> tuple[int, int] | None:
         unit = selectors.unit_get(user=user, election=election, code=code)
     except (Http404, PermissionDenied):
         return None
-    return election.id, unit.id
+    return election, unit
 
 
 @database_sync_to_async
-def _turnout_snapshot(election_id: int, unit_id: int) -> dict[str, Any]:
-    from election.models import AdminUnit, Election
+def _turnout_snapshot(election: Any, unit: Any) -> dict[str, Any]:  # noqa: ANN401
     from realtime import live
 
-    return live.current_snapshot(
-        Election.objects.get(pk=election_id), AdminUnit.objects.get(pk=unit_id)
-    )
+    return live.current_snapshot(election, unit)
 
 
-class TurnoutConsumer(AsyncJsonWebsocketConsumer):
+class TurnoutConsumer(_UserSocket):
     """A unit's live turnout: joins `turnout.e<election>.u<unit>` after the checks, then sends
-    the current snapshot; later snapshots come from the coalescer (realtime/live.py)."""
+    the current snapshot; later snapshots come from the coalescer (realtime/live.py), already
+    encoded as JSON text (one encoding per tick, not one per socket)."""
 
     async def connect(self) -> None:
         from realtime import live
@@ -88,21 +118,20 @@ class TurnoutConsumer(AsyncJsonWebsocketConsumer):
         if ids is None:
             await self.close(code=4403)
             return
-        self.election_id, self.unit_id = ids
-        self.group = live.group_name(*ids)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        self.election, self.unit = ids
+        await self.join(live.group_name(self.election.id, self.unit.id))
         await self.accept()
         live.ensure_started()
-        await self.send_json(await _turnout_snapshot(*ids))
+        await self.send_json(await _turnout_snapshot(self.election, self.unit))
 
-    async def disconnect(self, code: int) -> None:
-        if hasattr(self, "group"):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+    async def still_allowed(self, user: Any) -> bool:  # noqa: ANN401
+        kwargs = self.scope["url_route"]["kwargs"]
+        return await _turnout_start(user, kwargs["slug"], kwargs["code"]) is not None
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         # {"type": "refresh"}: a client that suspects it missed something asks for the state
         if isinstance(content, dict) and content.get("type") == "refresh":
-            await self.send_json(await _turnout_snapshot(self.election_id, self.unit_id))
+            await self.send_json(await _turnout_snapshot(self.election, self.unit))
 
     async def turnout_snapshot(self, event: dict[str, Any]) -> None:
-        await self.send_json(event["snapshot"])
+        await self.send(text_data=event["text"])

@@ -13,9 +13,8 @@ from election import selectors as esel
 from election.access import Cap, can, home_unit
 from voters import selectors
 from voters.models import Voter
-from voters.services import disclosure
-
 from voters.rules import PERSON_FIELDS
+from voters.services import disclosure
 
 
 class VoterSerializer(serializers.ModelSerializer):

@@ -87,8 +87,10 @@ ASGI_APPLICATION = "config.asgi.application"
 
 # --- Database -------------------------------------------------------------------------------
 if os.environ.get("DATABASE_URL"):
-    # Persistent connections leak under ASGI (each request's sync code may run in a new thread,
-    # each keeping its own connection): off by default, DATABASE_CONN_MAX_AGE to opt in.
+    # 0 (a connection per request) is right under ASGI: Django runs each request's sync code in
+    # a thread of its own (ThreadSensitiveContext), so a persistent connection would never be
+    # reused and would stay open after its thread. DATABASE_CONN_MAX_AGE opts in (WSGI only).
+    # The turnout coalescer process keeps its single connection itself.
     DATABASES = {
         "default": dj_database_url.parse(
             os.environ["DATABASE_URL"],
@@ -115,15 +117,25 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis: channel layer and cache ------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    # BAUCU_CHANNEL_LAYER: "pubsub" (default; RedisPubSubChannelLayer: one PUBLISH per group
+    # message, each server process fans it out to its own sockets) or "core" (RedisChannelLayer:
+    # a copy per socket stored in Redis, popped one round trip at a time — measured 8× slower
+    # delivery to 200 dashboards, bench/README.md). Pub/sub delivers at most once; turnout
+    # snapshots are whole states and the coalescer repeats a unit's last one when it goes quiet.
+    _pubsub = os.environ.get("BAUCU_CHANNEL_LAYER", "pubsub") == "pubsub"
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer"
+            if _pubsub
+            else "channels_redis.core.RedisChannelLayer",
             # redis-py ≥ 8 reads with a 5 s socket timeout by default, the same as the layer's
-            # 5 s BZPOPMIN: under load the read times out and the consumer dies. Give it room.
-            # A burst of connects/disconnects needs more than redis-py's default 100 connections
-            # per process (it raises MaxConnectionsError instead of waiting).
+            # 5 s BZPOPMIN: a read that ends with it times out and the consumer dies. 10 s is
+            # above the blocking read and still notices a dead Redis quickly.
+            # Each concurrent layer command takes its own pooled connection and redis-py raises
+            # MaxConnectionsError instead of waiting: a burst of sockets joining at once (1,000
+            # dashboards at opening time) needs more than its default 100 per process.
             "CONFIG": {
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 30, "max_connections": 1000}],
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 10, "max_connections": 1000}],
                 "prefix": "baucu",
             },
         }
@@ -138,6 +150,12 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Live turnout (docs/turnout.md) ------------------------------------------------------------
+# Seconds between the coalescer's ticks; "auto": with Redis a server process runs the coalescer
+# when nobody else does; "external": only `manage.py turnout_coalescer` (its own process) does.
+BAUCU_TURNOUT_TICK = float(os.environ.get("BAUCU_TURNOUT_TICK", "0.5"))
+BAUCU_TURNOUT_COALESCER = os.environ.get("BAUCU_TURNOUT_COALESCER", "auto")
 
 # --- Celery -------------------------------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from common.audit import record
+from common.sockets import access_changed
 from election.models import AdminUnit, ElectionBody, Role
 
 
@@ -96,3 +97,4 @@ def role_revoke(*, actor: Any, role: Role, source: str = "web") -> None:
         before={"user": role.user.username, "kind": role.kind, "unit": role.unit.code},
     )
     role.delete()
+    access_changed(role.user_id)  # open dashboards of the user check their access again

@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy
 
 from common.audit import record
 from election import rules
-from election.models import Election, PollingArea, UnitAncestry
+from election.models import Election, PollingArea
 
 log = logging.getLogger(__name__)
 
@@ -300,11 +300,6 @@ def wipe_rehearsal(
         files = _files_of(locked.pk)
         for name, qs in _data_querysets(locked.pk):
             summary.deleted[name] = _delete(qs)
-        unit_ids = list(
-            UnitAncestry.objects.filter(ancestor_id=locked.root_id).values_list(
-                "descendant_id", flat=True
-            )
-        )
         if including_structure:
             summary.structure = _delete_structure(locked)
         record(
@@ -328,7 +323,7 @@ def wipe_rehearsal(
         def after_commit() -> None:
             summary.files = _remove_files(files)
             denominators.clear()
-            live.mark_dirty(election_id, unit_ids)  # dashboards fall back to zero
+            live.election_changed(election_id)  # dashboards fall back to zero
 
         transaction.on_commit(after_commit)
     return summary

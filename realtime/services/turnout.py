@@ -1,7 +1,7 @@
 """Writes of turnout: a Team's report for a slot, and the committee's publication of a slot.
 
-Each write runs in one transaction with its audit row; the live push (dirty marks for the
-coalescer) happens after commit.
+Each write runs in one transaction with its audit row; the live push (the area marked changed for
+the coalescer) happens after commit.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.audit import record
 from election.access import Cap, can, can_area
-from election.models import Election, PollingArea, UnitAncestry
+from election.models import Election, PollingArea
 from realtime import clock, denominators, live, rules
 from realtime.models import TurnoutPublication, TurnoutReport
 from realtime.selectors import locked_slots, publication_data
@@ -86,6 +86,8 @@ def turnout_report_submit(
         # one writer per area at a time (row lock on PostgreSQL; SQLite writes are serial)
         PollingArea.objects.select_for_update().filter(pk=area.pk).first()
         existing = {r.slot: r for r in TurnoutReport.objects.filter(polling_area=area)}
+        for r in existing.values():  # the caller's objects: no query per relation afterwards
+            r.polling_area, r.election = area, election
         # the lists are frozen before voting starts: the cached counts of the election serve
         listed = denominators.listed(election_id=election.id).get(area.id, 0)
         by_sex = denominators.listed_by_sex(election_id=election.id)
@@ -138,12 +140,8 @@ def turnout_report_submit(
             source=source,
             extra={"reason": sub.reason.strip()} if verdict.correction else None,
         )
-        unit_ids = list(
-            UnitAncestry.objects.filter(descendant_id=area.unit_id).values_list(
-                "ancestor_id", flat=True
-            )
-        )
-        transaction.on_commit(lambda: live.mark_dirty(election.id, unit_ids))
+        area_id = area.id
+        transaction.on_commit(lambda: live.area_changed(election.id, [area_id]))
     return Outcome(
         report,
         created=before is None,

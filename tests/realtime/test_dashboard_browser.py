@@ -2,7 +2,7 @@
 Team secretary sends a report from the (phone) reporting page.
 
 The pages are served by uvicorn in a thread of this process (the full ASGI app: HTTP and
-websockets), on 127.0.0.1:18120, so the test's clock and in-memory layer are shared with it.
+websockets), on 127.0.0.1:8153, so the test's clock and in-memory layer are shared with it.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from tests.realtime.conftest import add_voters
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PORT = 18120
+PORT = 8153
 
 
 @pytest.fixture

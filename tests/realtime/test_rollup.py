@@ -165,3 +165,55 @@ def test_late_areas_sorted_by_lateness_with_team_contact(mini_election, make_use
     assert snap["percent"] == percent_str(160, 400)
     # no voter data in a snapshot: only counts, codes and names of areas/units/teams
     assert "Nguyễn Văn A" not in str(snap)
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_incremental_tally_equals_a_fresh_roll_up(four_level, make_user, clock, seed):
+    """The coalescer's Tally, loaded once and then fed only the areas that changed (reports,
+    later slots, corrections that lower a figure), gives every unit the same snapshot as a
+    roll-up read afresh from the database — and touches only the changed area's ancestors."""
+    from realtime.tally import Tally
+
+    rng = random.Random(seed)
+    areas = list(four_level.polling_areas.order_by("code"))
+    sizes = {a.code: rng.randint(50, 300) for a in areas}
+    add_voters(four_level, sizes)
+    admin = make_user(superuser=True)
+    clock.set(15, 0)
+    tally = Tally.load(election=four_level)
+    ancestors = {
+        a.id: set(
+            UnitAncestry.objects.filter(descendant_id=a.unit_id).values_list(
+                "ancestor_id", flat=True
+            )
+        )
+        for a in areas
+    }
+    figures: dict[tuple[str, str], int] = {}
+    for step in range(40):
+        area = rng.choice(areas)
+        slot = rng.choice(["09:00", "11:00", "14:00"])
+        low = max([v for (c, s), v in figures.items() if c == area.code and s < slot] or [0])
+        high = min(
+            [v for (c, s), v in figures.items() if c == area.code and s > slot]
+            or [sizes[area.code]]
+        )
+        if low > high:
+            continue
+        voted = rng.randint(low, high)
+        if figures.get((area.code, slot)) == voted:
+            continue
+        turnout_report_submit(
+            actor=admin, area=area, slot=slot, voted=voted, reason=f"sửa lần {step}"
+        )
+        figures[(area.code, slot)] = voted
+        changed = tally.refresh([area.id])
+        assert changed == ancestors[area.id]  # only the path up from the area
+        if step % 8 == 7:
+            state = tally.state()
+            for unit_id in tally.units:
+                unit = AdminUnit.objects.get(pk=unit_id)
+                fresh = turnout_snapshot(election=four_level, unit=unit)
+                kept = tally.snapshot(unit_id, state)
+                assert kept == fresh, unit.code
+    assert tally.refresh([]) == set()

@@ -88,18 +88,26 @@ async def test_snapshot_on_join_then_update_after_a_report(mini_election, make_u
     assert update["version"] > first["version"]
     assert update["percent"] == "23.33"
     assert {c["code"]: c["voted"] for c in update["children"]} == {"26734": 100, "26737": 250}
+    # once the unit is quiet, its last snapshot comes once more (delivery is at most once)
+    again = await _until(ws, lambda m: True, timeout=live.REPEAT_AFTER + 2)
+    assert again["version"] == update["version"] and again["voted"] == 350
+    assert await ws.receive_nothing(timeout=live.REPEAT_AFTER + 1)  # once, not again
     # a report in the other district does not reach this group
-    await asyncio.sleep(live.tick_seconds() * 2)
-    while not await ws.receive_nothing(timeout=0.1):
-        await ws.receive_json_from()
     await database_sync_to_async(_report)(admin, mini_election, "27496-01", "09:00", 0)
     assert await ws.receive_nothing(timeout=1.5)
     await ws.disconnect()
 
 
+def _unit_count(election) -> int:
+    from election.models import UnitAncestry
+
+    return UnitAncestry.objects.filter(ancestor_id=election.root_id).count()
+
+
 async def test_coalescer_sends_one_snapshot_per_dirty_unit_per_tick(
-    mini_election, make_user, clock
+    mini_election, make_user, clock, monkeypatch
 ):
+    monkeypatch.setattr(live, "REPEAT_AFTER", 60)  # no repeat of a quiet unit in this test
     await database_sync_to_async(add_voters)(mini_election, {"26734-01": 1000})
     admin = await database_sync_to_async(make_user)(superuser=True)
     watcher = await database_sync_to_async(make_user)("committee_member", "79")
@@ -108,6 +116,11 @@ async def test_coalescer_sends_one_snapshot_per_dirty_unit_per_tick(
     assert connected
     await live.stop()  # drive the ticks by hand
     await ws.receive_json_from(timeout=5)
+    await database_sync_to_async(_report)(admin, mini_election, "26734-01", "09:00", 5)
+    # the first change loads the election into the coalescer, which then sends every unit once
+    assert await live.tick() == await database_sync_to_async(_unit_count)(mini_election)
+    while not await ws.receive_nothing(timeout=0.2):
+        await ws.receive_json_from()
     for voted in range(10, 110, 10):  # ten reports (one slot, corrected) between two ticks
         await database_sync_to_async(_report)(
             admin, mini_election, "26734-01", "09:00", voted, reason="cập nhật"
@@ -139,4 +152,31 @@ async def test_reconnecting_client_catches_up(mini_election, make_user, clock):
     assert again["percent"] == "50.00" and again["areas_below_half"] == 0
     await ws.send_json_to({"type": "refresh"})
     assert (await ws.receive_json_from(timeout=5))["voted"] == 400
+    await ws.disconnect()
+
+
+async def test_a_new_slot_sends_every_unit_with_its_new_late_list(mini_election, make_user, clock):
+    await database_sync_to_async(add_voters)(mini_election, {"26734-01": 100, "26737-01": 100})
+    admin = await database_sync_to_async(make_user)(superuser=True)
+    watcher = await database_sync_to_async(make_user)("committee_member", "760")
+    headers = await database_sync_to_async(_cookie_for)(watcher)
+    clock.set(9, 30)
+    ws, connected, _ = await _open("/ws/turnout/mini-2021/760/", headers)
+    assert connected
+    await live.stop()  # drive the ticks by hand
+    first = await ws.receive_json_from(timeout=5)
+    assert first["current_slot"] == "09:00"
+    await database_sync_to_async(_report)(admin, mini_election, "26734-01", "09:00", 40)
+    await live.tick()  # loads the election: every unit once
+    while not await ws.receive_nothing(timeout=0.2):
+        got = await ws.receive_json_from()
+    assert got["voted"] == 40 and "26734-01" not in {a["code"] for a in got["not_reported"]}
+    assert await live.tick() == 0  # nothing changed
+    clock.set(11, 1)  # 11:00 has started: nobody has reported it yet
+    assert await live.tick() == await database_sync_to_async(_unit_count)(mini_election)
+    got = await ws.receive_json_from(timeout=2)
+    assert got["current_slot"] == "11:00" and got["voted"] == 40
+    late = {a["code"]: a for a in got["not_reported"]}
+    assert set(late) >= {"26734-01", "26737-01"} and late["26734-01"]["last_slot"] == "09:00"
+    assert got["not_reported_count"] == len(late)
     await ws.disconnect()
