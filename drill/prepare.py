@@ -127,12 +127,7 @@ def reset_played(*, election: Election, areas: list[PollingArea]) -> dict[str, i
         election_id=election.id,
         before={"turnout_reports": reports, "count_minutes": minutes},
     )
-    units = set(
-        UnitAncestry.objects.filter(descendant_id__in={a.unit_id for a in areas}).values_list(
-            "ancestor_id", flat=True
-        )
-    )
-    transaction.on_commit(lambda: live.mark_dirty(election.id, units))
+    transaction.on_commit(lambda: live.area_changed(election.id, ids))
     return {"turnout_reports": reports, "count_minutes": minutes}
 
 

@@ -117,12 +117,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis: channel layer and cache ------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    # BAUCU_CHANNEL_LAYER: "pubsub" (default; RedisPubSubChannelLayer: one PUBLISH per group
-    # message, each server process fans it out to its own sockets) or "core" (RedisChannelLayer:
-    # a copy per socket stored in Redis, popped one round trip at a time — measured 8× slower
-    # delivery to 200 dashboards, bench/README.md). Pub/sub delivers at most once; turnout
-    # snapshots are whole states and the coalescer repeats a unit's last one when it goes quiet.
-    _pubsub = os.environ.get("BAUCU_CHANNEL_LAYER", "pubsub") == "pubsub"
+    # BAUCU_CHANNEL_LAYER: "core" (default; RedisChannelLayer: a copy per socket stored in
+    # Redis) or "pubsub" (RedisPubSubChannelLayer: one PUBLISH per group message, each server
+    # process fans it out to its own sockets; measured 8x faster delivery to 200 dashboards,
+    # bench/README.md). The default stays "core" because with pub/sub a dashboard whose Redis
+    # went down keeps an open socket and looks live while it receives nothing; with "core" the
+    # server closes it, the page says "offline" and catches up on reconnect
+    # (tests/faults/test_redis_stopped.py).
+    _pubsub = os.environ.get("BAUCU_CHANNEL_LAYER", "core") == "pubsub"
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer"

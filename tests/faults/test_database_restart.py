@@ -76,7 +76,7 @@ def test_restart_during_minutes_entry_all_or_nothing_then_retry(site):
 
 def test_restart_during_voter_import_then_import_finishes(site):
     upload = site.var / "upload.csv"
-    n = voter_file(upload, ["26734-01", "26734-02"], 2000)
+    n = voter_file(upload, ["26734-01", "26734-02"], 20000)  # long enough to be caught mid-way
     env = site.env()
     worker = support.Worker(env, site.var / "worker.log")
     worker.start()

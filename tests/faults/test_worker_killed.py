@@ -75,7 +75,7 @@ def _import_open(site) -> bool:
 
 def test_worker_process_killed_mid_import_runs_again_to_completion(site):
     upload = site.var / "upload.csv"
-    n = voter_file(upload, ["26734-01", "26734-02"], 2000)
+    n = voter_file(upload, ["26734-01", "26734-02"], 20000)  # long enough to be caught mid-way
     worker = support.Worker(site.env(), site.var / "worker.log")
     worker.start()
     try:
@@ -108,7 +108,7 @@ def test_whole_worker_killed_mid_import_next_worker_finishes(site):
     """Main process and child SIGKILLed (a host crash): the unacked message goes back on the
     queue when a worker starts again (after the broker's visibility timeout, short here)."""
     upload = site.var / "upload.csv"
-    n = voter_file(upload, ["26734-01", "26734-02"], 2000)
+    n = voter_file(upload, ["26734-01", "26734-02"], 20000)  # long enough to be caught mid-way
     env = site.env(CELERY_VISIBILITY_TIMEOUT="3")
     worker = support.Worker(env, site.var / "worker.log")
     worker.start()
