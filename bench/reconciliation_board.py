@@ -37,35 +37,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.demo_election import ensure_election, setup_django  # noqa: E402
+
 CHANGES_PER_AREA = 6  # additions/removals since posting per area (realistic: ~0.5 % of a list)
 FAULTS = 40  # areas with one broken link each
-
-
-def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
-    os.environ.setdefault("DJANGO_DEBUG", "0")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
-
-
-def ensure_election(shape: str):  # noqa: ANN201
-    from election.demo import build_definition
-    from election.models import Election
-    from election.services.definition_import import import_definition
-
-    slug = f"bench-recon-{shape}"
-    doc = build_definition(shape, "city")
-    doc["election"]["slug"] = slug
-    existing = Election.objects.filter(slug=slug).first()
-    if existing is not None and existing.polling_areas.count() == len(doc["polling_areas"]):
-        return existing, 0.0
-    t = time.perf_counter()
-    election = import_definition(data=doc, source="bench").election
-    return election, time.perf_counter() - t
 
 
 def load_day(election) -> dict[str, int]:  # noqa: ANN001, C901
@@ -254,7 +229,7 @@ def main() -> None:
     from reconciliation.selectors import board_unscoped
 
     shape = args.shape or ("hcm-2021" if args.quick else "hcm-2026")
-    election, import_s = ensure_election(shape)
+    election, import_s = ensure_election(shape, slug=f"bench-recon-{shape}")
     t = time.perf_counter()
     rows = load_day(election)
     load_s = time.perf_counter() - t

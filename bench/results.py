@@ -31,32 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-
-def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
-    os.environ.setdefault("DJANGO_DEBUG", "0")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
-
-
-def ensure_election(shape: str):  # noqa: ANN201
-    from election.demo import build_definition
-    from election.models import Election
-    from election.services.definition_import import import_definition
-
-    slug = f"bench-results-{shape}"
-    doc = build_definition(shape, "city")
-    doc["election"]["slug"] = slug
-    existing = Election.objects.filter(slug=slug).first()
-    if existing is not None and existing.polling_areas.count() == len(doc["polling_areas"]):
-        return existing, 0.0
-    t = time.perf_counter()
-    election = import_definition(data=doc, source="bench").election
-    return election, time.perf_counter() - t
+from bench.demo_election import ensure_election, setup_django  # noqa: E402
 
 
 def spread(seats: int, n: int, valid: int, rng: random.Random) -> list[int]:
@@ -287,7 +262,7 @@ def main() -> None:
     setup_django()
     from django.db import connection
 
-    election, import_s = ensure_election(shape)
+    election, import_s = ensure_election(shape, slug=f"bench-results-{shape}")
     t = time.perf_counter()
     n_minutes = load_minutes(election)
     load_s = time.perf_counter() - t
