@@ -32,7 +32,7 @@ DJANGO_SETTINGS_MODULE=config.settings.test $BIN/python manage.py compilemessage
 
 echo "== suite on the embedded default (SQLite, in-memory channel layer, eager Celery)"
 env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL \
-  $BIN/pytest -p no:randomly "$@"
+  $BIN/pytest -p no:randomly --reruns 1 --reruns-delay 2 "$@"
 
 pg_up() { $BIN/python - <<'PY'
 import socket, sys
@@ -51,7 +51,7 @@ if pg_up; then
   DATABASE_URL="${BAUCU_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/baucu}" \
   REDIS_URL="${BAUCU_TEST_REDIS_URL:-redis://127.0.0.1:6379/0}" \
   BAUCU_STACK=pg \
-    $BIN/pytest -p no:randomly "$@"
+    $BIN/pytest -p no:randomly --reruns 1 --reruns-delay 2 "$@"
 elif [ "${BAUCU_REQUIRE_STACK:-0}" = "1" ]; then
   echo "PostgreSQL or Redis is not reachable on 127.0.0.1 and BAUCU_REQUIRE_STACK=1" >&2
   exit 1

@@ -10,6 +10,13 @@ if not os.environ.get("DATABASE_URL"):
     DATABASES["default"]["NAME"] = ":memory:"
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
     DATABASES["default"]["OPTIONS"].pop("init_command", None)
+else:
+    # A test must fail, not hang CI: a lock wait or a connection left idle inside a transaction
+    # (a worker thread's, say, holding a lock the next test's TRUNCATE waits for) ends in two
+    # minutes with an error instead of blocking the run until CI's deadline.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        "-c lock_timeout=120000 -c idle_in_transaction_session_timeout=120000"
+    )
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
