@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 export PYTHONDONTWRITEBYTECODE=1
+# Both legs: one rerun of a failed test (a timing flake on a loaded machine); twice fails.
+PYTEST=(-p no:randomly --reruns 1 --reruns-delay 2)
 
 # Debian's Chromium for the browser tests, where missing (needs root, as on our machines).
 if [ ! -x /usr/bin/chromium ] && [ "${BAUCU_SKIP_BROWSER:-0}" != "1" ]; then
@@ -32,7 +34,7 @@ DJANGO_SETTINGS_MODULE=config.settings.test $BIN/python manage.py compilemessage
 
 echo "== suite on the embedded default (SQLite, in-memory channel layer, eager Celery)"
 env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL \
-  $BIN/pytest -p no:randomly --reruns 1 --reruns-delay 2 "$@"
+  $BIN/pytest "${PYTEST[@]}" "$@"
 
 pg_up() { $BIN/python - <<'PY'
 import socket, sys
@@ -51,7 +53,7 @@ if pg_up; then
   DATABASE_URL="${BAUCU_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/baucu}" \
   REDIS_URL="${BAUCU_TEST_REDIS_URL:-redis://127.0.0.1:6379/0}" \
   BAUCU_STACK=pg \
-    $BIN/pytest -p no:randomly --reruns 1 --reruns-delay 2 "$@"
+    $BIN/pytest "${PYTEST[@]}" "$@"
 elif [ "${BAUCU_REQUIRE_STACK:-0}" = "1" ]; then
   echo "PostgreSQL or Redis is not reachable on 127.0.0.1 and BAUCU_REQUIRE_STACK=1" >&2
   exit 1
