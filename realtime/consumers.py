@@ -119,7 +119,9 @@ class TurnoutConsumer(_UserSocket):
             await self.close(code=4403)
             return
         self.election, self.unit = ids
-        await self.join(live.group_name(self.election.id, self.unit.id))
+        await self.join(
+            live.group_name(self.election.id, self.unit.id), live.beat_group(self.election.id)
+        )
         await self.accept()
         live.ensure_started()
         await self.send_json(await _turnout_snapshot(self.election, self.unit))

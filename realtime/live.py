@@ -50,6 +50,21 @@ def group_name(election_id: int, unit_id: int) -> str:
     return f"turnout.e{election_id}.u{unit_id}"
 
 
+def beat_group(election_id: int) -> str:
+    """Every dashboard of an election also joins this group: the coalescer's heartbeat."""
+    return f"turnout.e{election_id}.beat"
+
+
+def heartbeat_seconds() -> float:
+    """The coalescer sends each loaded election a heartbeat this often. A dashboard that hears
+    nothing (no snapshot, no heartbeat) for three of these says it is offline and reconnects:
+    with the pub/sub layer a socket whose Redis went down stays open and silent."""
+    return float(getattr(settings, "BAUCU_TURNOUT_HEARTBEAT", 2.0))
+
+
+HEARTBEAT_TEXT = '{"type": "heartbeat"}'
+
+
 def tick_seconds() -> float:
     return float(getattr(settings, "BAUCU_TURNOUT_TICK", 0.5))
 
@@ -266,6 +281,7 @@ class Coalescer:
         self.marks: dict[int, tuple] = {}
         # units sent and not yet repeated: (election, unit) → (sent at, text)
         self.unrepeated: dict[tuple[int, int], tuple[float, str]] = {}
+        self.beat_at = time.monotonic()  # when the last heartbeat went out (a load sends all)
 
     def _load(self, election_id: int) -> Any:  # noqa: ANN401
         from election.models import Election
@@ -305,7 +321,15 @@ class Coalescer:
             raise
         if cache:  # the last snapshots first, then the messages: a socket joining in between
             self.store.save_snapshots(cache)  # reads this one, or receives the message
-        return out + self._repeats(cache)
+        return out + self._repeats(cache) + self._heartbeats()
+
+    def _heartbeats(self) -> list[tuple[str, str]]:
+        """One message per loaded election every heartbeat_seconds(): proof of a live path."""
+        now = time.monotonic()
+        if now - self.beat_at < heartbeat_seconds():
+            return []
+        self.beat_at = now
+        return [(beat_group(e), HEARTBEAT_TEXT) for e in self.tallies]
 
     def _repeats(self, sent: dict[tuple[int, int], str]) -> list[tuple[str, str]]:
         """The last snapshot of each unit that went quiet, once more: delivery is at most once

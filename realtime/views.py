@@ -171,6 +171,8 @@ def turnout_dashboard(request: HttpRequest, slug: str, code: str) -> HttpRespons
             "election": election,
             "unit": unit,
             "snapshot": snapshot,
+            # a dashboard silent for three heartbeats says it is offline and reconnects
+            "silence_ms": int(live.heartbeat_seconds() * 3000 + 2000),
             "breadcrumb": [{"unit": u, "link": can(request.user, Cap.VIEW, u)} for u in crumbs],
             "can_publish": can(request.user, Cap.APPROVE, election.root_id),
             "can_report": scope_areas(

@@ -117,14 +117,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis: channel layer and cache ------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    # BAUCU_CHANNEL_LAYER: "core" (default; RedisChannelLayer: a copy per socket stored in
-    # Redis) or "pubsub" (RedisPubSubChannelLayer: one PUBLISH per group message, each server
-    # process fans it out to its own sockets; measured 8x faster delivery to 200 dashboards,
-    # bench/README.md). The default stays "core" because with pub/sub a dashboard whose Redis
-    # went down keeps an open socket and looks live while it receives nothing; with "core" the
-    # server closes it, the page says "offline" and catches up on reconnect
-    # (tests/faults/test_redis_stopped.py).
-    _pubsub = os.environ.get("BAUCU_CHANNEL_LAYER", "core") == "pubsub"
+    # BAUCU_CHANNEL_LAYER: "pubsub" (default; RedisPubSubChannelLayer: one PUBLISH per group
+    # message, each server process fans it out to its own sockets) or "core" (RedisChannelLayer:
+    # a copy per socket stored in Redis and popped one round trip at a time). At 1,000
+    # dashboards and 50 reports/s, core fell minutes behind and dropped expired messages
+    # (bench/README.md). A pub/sub socket whose Redis went down stays open and silent, so the
+    # coalescer sends a heartbeat and a dashboard silent for three of them says "offline" and
+    # reconnects (realtime/live.py, tests/faults/test_redis_stopped.py).
+    _pubsub = os.environ.get("BAUCU_CHANNEL_LAYER", "pubsub") != "core"
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer"
@@ -158,6 +158,8 @@ else:
 # when nobody else does; "external": only `manage.py turnout_coalescer` (its own process) does.
 BAUCU_TURNOUT_TICK = float(os.environ.get("BAUCU_TURNOUT_TICK", "0.5"))
 BAUCU_TURNOUT_COALESCER = os.environ.get("BAUCU_TURNOUT_COALESCER", "auto")
+# Seconds between the coalescer's heartbeats to every dashboard (silence for 3 = offline).
+BAUCU_TURNOUT_HEARTBEAT = float(os.environ.get("BAUCU_TURNOUT_HEARTBEAT", "2"))
 
 # --- Celery -------------------------------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")

@@ -22,6 +22,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# No turnout heartbeat in tests unless one asks for it (tests count the messages a socket gets);
+# the production stack of tests/faults runs with the default.
+BAUCU_TURNOUT_HEARTBEAT = 3600.0
+
 # The login lockout is on in tests that ask for it (override_settings(AXES_ENABLED=True));
 # elsewhere it would refuse Django's test-client login, which passes no request.
 AXES_ENABLED = False

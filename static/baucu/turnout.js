@@ -1,6 +1,7 @@
 // Live turnout dashboard: renders a snapshot (table, bar chart, line chart, late areas) and
 // keeps it current over a websocket. Snapshots are full states with a version (the number of
-// report writes they reflect): a lower one is ignored; a lost socket reconnects with back-off and the server sends the current state again.
+// report writes they reflect): a lower one is ignored; a lost socket reconnects with back-off and the server sends the current state again; a socket
+// silent past a few heartbeats counts as lost.
 (function () {
   "use strict";
   const root = document.getElementById("turnout");
@@ -192,9 +193,29 @@
     const scheme = window.location.protocol === "https:" ? "wss" : "ws";
     const ws = new WebSocket(scheme + "://" + window.location.host + root.dataset.ws);
     root.turnoutSocket = ws; // the open socket (tests close it to check the reconnect)
-    ws.onopen = function () { delay = 500; setLive("open"); };
-    ws.onmessage = function (ev) { render(JSON.parse(ev.data)); };
+    // Silence watchdog: the server sends a heartbeat every few seconds. A socket that hears
+    // nothing for data-silence ms (its server lost Redis, say) is closed and opened again.
+    const silence = Number(root.dataset.silence) || 0;
+    let watchdog = null;
+    function heard() {
+      if (watchdog) clearTimeout(watchdog);
+      if (silence > 0) watchdog = setTimeout(abandon, silence);
+    }
+    function abandon() { // do not wait for a close handshake on a dead connection
+      ws.onclose = ws.onmessage = null;
+      try { ws.close(); } catch (e) { /* already closed */ }
+      setLive("closed");
+      setTimeout(connect, delay);
+      delay = Math.min(delay * 2, 10000);
+    }
+    ws.onopen = function () { delay = 500; setLive("open"); heard(); };
+    ws.onmessage = function (ev) {
+      heard();
+      const msg = JSON.parse(ev.data);
+      if (msg.type !== "heartbeat") render(msg);
+    };
     ws.onclose = function (ev) {
+      if (watchdog) clearTimeout(watchdog);
       setLive("closed");
       if (ev.code === 4401 || ev.code === 4403) return; // not allowed: do not hammer the server
       setTimeout(connect, delay);

@@ -180,3 +180,32 @@ async def test_a_new_slot_sends_every_unit_with_its_new_late_list(mini_election,
     assert set(late) >= {"26734-01", "26737-01"} and late["26734-01"]["last_slot"] == "09:00"
     assert got["not_reported_count"] == len(late)
     await ws.disconnect()
+
+
+async def test_a_dashboard_hears_a_heartbeat_between_snapshots(
+    mini_election, make_user, clock, settings, monkeypatch
+):
+    """With pub/sub a socket whose Redis is gone stays open and silent: the coalescer's heartbeat
+    is what lets the page tell "quiet" from "cut off" (static/baucu/turnout.js, data-silence)."""
+    monkeypatch.setattr(live, "REPEAT_AFTER", 60)
+    settings.BAUCU_TURNOUT_HEARTBEAT = 0.3
+    await database_sync_to_async(add_voters)(mini_election, {"26734-01": 100})
+    admin = await database_sync_to_async(make_user)(superuser=True)
+    watcher = await database_sync_to_async(make_user)("committee_member", "760")
+    headers = await database_sync_to_async(_cookie_for)(watcher)
+    ws, connected, _ = await _open("/ws/turnout/mini-2021/760/", headers)
+    assert connected
+    await live.stop()  # drive the ticks by hand
+    assert "voted" in await ws.receive_json_from(timeout=5)
+    await database_sync_to_async(_report)(admin, mini_election, "26734-01", "09:00", 10)
+    await live.tick()  # loads the election
+    while not await ws.receive_nothing(timeout=0.2):
+        await ws.receive_json_from()
+    await asyncio.sleep(0.35)
+    assert await live.tick() == 1  # nothing changed: only the election's heartbeat
+    assert await ws.receive_json_from(timeout=2) == {"type": "heartbeat"}
+    assert await live.tick() == 0  # not before the next period
+    await asyncio.sleep(0.35)
+    assert await live.tick() == 1
+    assert await ws.receive_json_from(timeout=2) == {"type": "heartbeat"}
+    await ws.disconnect()
