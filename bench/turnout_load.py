@@ -270,7 +270,13 @@ async def run(args: argparse.Namespace, setup: dict, pids: dict[str, list[int]])
         try:
             async for raw in ws:  # until the socket closes or the task is cancelled
                 m = json.loads(raw)
-                d["msgs"].append((time.perf_counter(), m["version"], m["voted"]))
+                now = time.perf_counter()
+                d["gap"] = max(d.get("gap", 0.0), now - d.get("heard", now))
+                d["heard"] = now
+                if m.get("type") == "heartbeat":  # the coalescer's proof of a live path
+                    d["beats"] = d.get("beats", 0) + 1
+                    continue
+                d["msgs"].append((now, m["version"], m["voted"]))
         finally:
             await ws.close()
 
@@ -415,6 +421,11 @@ async def run(args: argparse.Namespace, setup: dict, pids: dict[str, list[int]])
         "messages_received": messages,
         "messages_per_dashboard": round(messages / max(args.dashboards, 1), 1),
         "mean_delay_s": round(statistics.fmean(finite), 3) if finite else None,
+        # heartbeats: a dashboard silent for 3 of them (+2 s) would say "offline"
+        "heartbeats_per_dashboard": round(
+            sum(d.get("beats", 0) for d in dashboards) / max(len(dashboards), 1), 1
+        ),
+        "max_silence_s": round(max((d.get("gap", 0.0) for d in dashboards), default=0.0), 2),
     }
     if args.soak:
         last = {a["code"]: voted for _, a, voted in accepted}

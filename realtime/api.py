@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 from common.rehearsal import mark_json
 from common.vn import percent_str
 from election import selectors as election_selectors
-from election.access import Cap, scope_areas
+from election.access import Cap, can_area
 from election.models import Election, PollingArea
 from realtime import live, rules
 from realtime.models import TurnoutPublication, TurnoutReport
@@ -105,11 +105,14 @@ def _find_area(user: Any, code: str, slug: str | None) -> PollingArea:
     qs = PollingArea.objects.filter(code=code).select_related("election", "unit")
     if slug:
         qs = qs.filter(election__slug=slug)
-    mine = list(scope_areas(user, qs, Cap.REPORT_AREA))
-    if not mine:
-        if qs.exists():
-            raise PermissionDenied
+    found = list(qs)  # one area, or one per election using the code
+    if not found:
         raise Http404
+    # the same rule as the service's (a Team's own area, or an admin above it): for a Team
+    # secretary it is decided from the roles already loaded, without a query
+    mine = [a for a in found if can_area(user, Cap.REPORT_AREA, a)]
+    if not mine:
+        raise PermissionDenied
     if len(mine) > 1:
         raise serializers.ValidationError(
             {"election": "The polling area code exists in several elections: give the election."}

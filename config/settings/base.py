@@ -87,14 +87,15 @@ ASGI_APPLICATION = "config.asgi.application"
 
 # --- Database -------------------------------------------------------------------------------
 if os.environ.get("DATABASE_URL"):
-    # 0 (a connection per request) is right under ASGI: Django runs each request's sync code in
-    # a thread of its own (ThreadSensitiveContext), so a persistent connection would never be
-    # reused and would stay open after its thread. DATABASE_CONN_MAX_AGE opts in (WSGI only).
-    # The turnout coalescer process keeps its single connection itself.
+    # Connections are kept between requests (60 s by default): under ASGI a request's sync code
+    # runs on one of the fixed threads of common/asgi_limit.py, each with its own connection,
+    # so a server process holds at most BAUCU_HTTP_CONCURRENCY of them (plus one for its
+    # sockets). A kept connection is checked before reuse (a restarted database is reconnected).
+    # DATABASE_CONN_MAX_AGE=0 gives a connection per request. The coalescer keeps its own.
     DATABASES = {
         "default": dj_database_url.parse(
             os.environ["DATABASE_URL"],
-            conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+            conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
             # A connection kept across requests is checked before reuse: after a database
             # restart the next request reconnects instead of failing.
             conn_health_checks=True,

@@ -11,6 +11,7 @@ if not os.environ.get("DATABASE_URL"):
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
     DATABASES["default"]["OPTIONS"].pop("init_command", None)
 else:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # pytest-django's connections, one per test
     # A test must fail, not hang CI: a lock wait or a connection left idle inside a transaction
     # (a worker thread's, say, holding a lock the next test's TRUNCATE waits for) ends in two
     # minutes with an error instead of blocking the run until CI's deadline.
