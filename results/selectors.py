@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
+from django.utils import timezone
 
 from common.rehearsal import mark_json
 from common.vn import percent, percent_str
@@ -39,6 +40,7 @@ from results.models import (
     CountMinutes,
     ResultsSettings,
     Round,
+    TieDecision,
     VoteRound,
 )
 
@@ -265,6 +267,22 @@ def _sum_fields() -> dict[str, Any]:
     return {f: Sum(f) for f in rules.FIELDS}
 
 
+def _with_tie_decision(
+    decision: rules.Decision, tie: TieDecision | None, names: dict[int, str]
+) -> rules.Decision:
+    """The decision with the Committee's choice on its undecided tie applied, if one was
+    recorded for this round (rules.apply_tie_decision)."""
+    if tie is None or not decision.undecided:
+        return decision
+    return rules.apply_tie_decision(
+        decision,
+        [c.id for c in tie.candidates.all()],
+        names=names,
+        date=timezone.localtime(tie.decided_at).strftime("%d/%m/%Y"),
+        reason=tie.reason,
+    )
+
+
 def compute_results(
     *,
     election: Election,
@@ -329,6 +347,10 @@ def compute_results(
     rounds: dict[int, list[str]] = defaultdict(list)
     for cid, kind in VoteRound.objects.filter(scope).values_list("constituency_id", "kind"):
         rounds[cid].append(kind)
+    ties: dict[tuple[int, str], TieDecision] = {
+        (t.constituency_id, t.round): t
+        for t in TieDecision.objects.filter(scope).prefetch_related("candidates")
+    }
     published = set(
         ContestPublication.objects.filter(contest__election=election).values_list(
             "contest_id", flat=True
@@ -372,6 +394,8 @@ def compute_results(
                 ],
                 round=first_round,
             )
+            names = {c.id: c.full_name for c in crows}
+            first = _with_tie_decision(first, ties.get((const.id, first_round)), names)
             decision = first
             add_row = sums.get((const.id, Round.ADDITIONAL))
             if Round.ADDITIONAL in rounds[const.id] and add_row:
@@ -395,6 +419,7 @@ def compute_results(
                     ],
                     round=Round.ADDITIONAL,
                 )
+                second = _with_tie_decision(second, ties.get((const.id, Round.ADDITIONAL)), names)
                 decision = rules.combine(first, second)
             elected, undecided = set(decision.elected), set(decision.undecided)
             for c in crows:

@@ -28,7 +28,12 @@ from results import documents, rules, selectors
 from results.forms import MinutesForm
 from results.models import CountMinutes, Round
 from results.services import minutes as svc
-from results.services.publication import PublicationError, contest_publish, vote_round_declare
+from results.services.publication import (
+    PublicationError,
+    contest_publish,
+    tie_decide,
+    vote_round_declare,
+)
 
 
 def _crumbs(user: Any, unit: Any, election: Election) -> list[dict[str, Any]]:
@@ -349,6 +354,22 @@ def constituency_result(request: HttpRequest, slug: str, code: str, number: int)
     const = selectors.constituency_get(
         user=request.user, election=election, contest_code=code, number=number
     )
+    if request.method == "POST" and request.POST.get("action") == "tie":
+        try:
+            ids = [int(x) for x in request.POST.getlist("candidate")]
+        except ValueError:
+            ids = []
+        try:
+            tie_decide(
+                actor=request.user,
+                constituency=const,
+                candidate_ids=ids,
+                reason=request.POST.get("reason", ""),
+            )
+            messages.success(request, _("The Committee's decision on the tie is recorded."))
+        except PublicationError as exc:
+            messages.error(request, str(exc))
+        return redirect("results:constituency", slug=slug, code=code, number=number)
     if request.method == "POST":
         kind = request.POST.get("kind", "")
         try:
@@ -378,6 +399,8 @@ def constituency_result(request: HttpRequest, slug: str, code: str, number: int)
             "units": documents.constituency_units([const]).get(const.id, []),
             "minutes": areas,
             "can_decide": can_constituency(request.user, Cap.APPROVE, const),
+            "can_decide_tie": can(request.user, Cap.APPROVE, const.contest.unit_id)
+            and not hasattr(const.contest, "publication"),
             "hash": documents.figures_hash(result)[:16],
         },
     )

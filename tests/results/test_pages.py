@@ -214,3 +214,28 @@ def test_api_entry_needs_own_area(client, mini_election, make_user):
         "/api/elections/mini-2021/minutes/", {"minutes": [bad]}, content_type="application/json"
     )
     assert r.status_code == 400
+
+
+def test_tie_decision_on_the_constituency_page_then_publish(client, mini_election, make_user):
+    from results.models import ContestPublication, TieDecision
+    from tests.results.test_services import tied_council
+
+    contest = tied_council(mini_election)
+    ids = cand_ids(mini_election)
+    url = "/e/mini-2021/results/c/HDND-27496/1/"
+    c = login(client, make_user("committee_member", "27496"))
+    body = c.get(url).content.decode()
+    assert 'id="tie-decision"' in body
+    assert (
+        f'value="{ids["Tạ Thị Quyên"]}"' in body and f'value="{ids["Lương Thị Oanh"]}"' not in body
+    )
+    r = c.post(url, {"action": "tie", "candidate": [ids["Lương Thị Oanh"]], "reason": "x"})
+    assert r.status_code == 302 and not TieDecision.objects.exists()
+    assert (
+        "Chỉ được chọn người ứng cử trong số những người bằng phiếu" in c.get(url).content.decode()
+    )
+    c.post(url, {"action": "tie", "candidate": [ids["Tạ Thị Quyên"]], "reason": "bốc thăm"})
+    body = c.get(url).content.decode()
+    assert 'id="tie-decision"' not in body and "bốc thăm" in body
+    c.post("/e/mini-2021/results/c/HDND-27496/", {"action": "publish"})
+    assert ContestPublication.objects.filter(contest=contest).exists()

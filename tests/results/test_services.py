@@ -335,6 +335,67 @@ def test_additional_election_completes_the_council_result(mini_election, make_us
     assert any("Art 79" in n or "Điều 79" in n for n in j["notes"])
 
 
+def tied_council(election) -> Contest:
+    """HDND-27496 (2 seats): Oanh 1000 elected, Phúc and Quyên 900 each with the same birth
+    date at the last seat: undecidable by Art 78(4)."""
+    from election.models import Candidate
+
+    Candidate.objects.filter(full_name__in=["Quách Văn Phúc", "Tạ Thị Quyên"]).update(
+        birth_date="1970-09-19"
+    )
+    names = ["Lương Thị Oanh", "Quách Văn Phúc", "Tạ Thị Quyên"]
+    m = minute(
+        "27496-01",
+        "HDND-27496",
+        dict(zip(names, [1000, 900, 900], strict=True)),
+        listed=1800,
+        voted=1700,
+        kept={1: 600, 2: 1100},
+    )
+    import_count_minutes(election=election, data={"format": "baucu.count/1", "minutes": [m]})
+    return election.contests.get(code="HDND-27496")
+
+
+def test_undecidable_tie_decided_by_the_committee_then_published(mini_election, make_user):
+    from results.models import TieDecision
+    from results.services.publication import tie_decide
+
+    contest = tied_council(mini_election)
+    boss = make_user("committee_member", "27496")
+    (r,) = selectors.compute_results(election=mini_election, contest=contest)
+    tied = {c.full_name: c.id for c in r.candidates if c.undecided}
+    assert set(tied) == {"Quách Văn Phúc", "Tạ Thị Quyên"}
+    with pytest.raises(PublicationError):
+        contest_publish(actor=boss, contest=contest)
+    oanh = next(c.id for c in r.candidates if c.elected)
+    for wrong in ([oanh], [tied["Quách Văn Phúc"], tied["Tạ Thị Quyên"]]):
+        with pytest.raises(PublicationError):
+            tie_decide(actor=boss, constituency=r.constituency, candidate_ids=wrong, reason="x")
+    with pytest.raises(PermissionDenied):  # the Committee of the contest decides
+        tie_decide(
+            actor=make_user("ward_staff", "27496"),
+            constituency=r.constituency,
+            candidate_ids=[tied["Tạ Thị Quyên"]],
+            reason="x",
+        )
+    assert not TieDecision.objects.exists()
+    tie = tie_decide(
+        actor=boss,
+        constituency=r.constituency,
+        candidate_ids=[tied["Tạ Thị Quyên"]],
+        reason="bốc thăm tại phiên họp",
+    )
+    ev = AuditEvent.objects.get(action="results.tie_decided")
+    assert ev.actor == boss and ev.object_id == str(tie.pk)
+    (r,) = selectors.compute_results(election=mini_election, contest=contest)
+    assert [c.full_name for c in r.elected] == ["Lương Thị Oanh", "Tạ Thị Quyên"]
+    assert not r.decision.undecided and r.decision.seats_unfilled == 0
+    assert any("bốc thăm tại phiên họp" in n for n in r.notes)
+    pub = contest_publish(actor=boss, contest=contest)
+    (c,) = pub.snapshot["constituencies"]
+    assert c["elected"] == ["Lương Thị Oanh", "Tạ Thị Quyên"] and c["undecided"] == []
+
+
 def test_national_assembly_shortfall_needs_additional(mini_election, qh_doc):
     # make the third candidate fall below half: move votes to the fourth, keep sums
     for m in qh_doc["minutes"]:
