@@ -239,3 +239,32 @@ def test_tie_decision_on_the_constituency_page_then_publish(client, mini_electio
     assert 'id="tie-decision"' not in body and "bốc thăm" in body
     c.post("/e/mini-2021/results/c/HDND-27496/", {"action": "publish"})
     assert ContestPublication.objects.filter(contest=contest).exists()
+
+
+def test_api_entry_needs_each_warning_acknowledged(client, mini_election, make_user):
+    from results.models import MinutesEntry
+
+    m = dict(qh_minutes()[0])
+    m["ballots_issued"] += 5  # W.202: ballots issued differ from voters who voted
+    url = "/api/elections/mini-2021/minutes/"
+    c = login(client, make_user("team_secretary", "26734", area="26734-01"))
+    for ack in ([], ["W.201"]):
+        r = c.post(url, {"minutes": [m], "acknowledged": ack}, content_type="application/json")
+        assert r.status_code == 400
+        j = r.json()
+        assert [(w["minutes"], w["code"]) for w in j["warnings"]] == [(0, "W.202")]
+        assert j["errors"] == [] and "5" in j["warnings"][0]["reason"]
+    assert not MinutesEntry.objects.exists()
+    bad = c.post(url, {"minutes": [m], "acknowledged": "W.202"}, content_type="application/json")
+    assert bad.status_code == 400 and not MinutesEntry.objects.exists()
+    r = c.post(url, {"minutes": [m], "acknowledged": ["W.202"]}, content_type="application/json")
+    assert r.status_code == 200 and r.json()["states"] == {"first_entry": 1}
+    (entry,) = MinutesEntry.objects.all()
+    assert entry.acknowledged == ["W.202"] and entry.source == "api"
+    # a minute may carry its own list
+    second = make_user("ward_staff", "26734")
+    client.logout()
+    c = login(client, second)
+    own = dict(m, acknowledged=["W.202"])
+    r = c.post(url, {"minutes": [own]}, content_type="application/json")
+    assert r.status_code == 200 and r.json()["states"] == {"definitive": 1}
