@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -25,10 +26,17 @@ class ResultsSettings(models.Model):
         "election.Election", on_delete=models.CASCADE, related_name="results_settings"
     )
     invalid_warning_pct = models.DecimalField(
-        max_digits=5, decimal_places=2, default=Decimal("3.00")
+        _("invalid-ballot warning (% of ballots received)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("3.00"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text=_("W.201 warns when invalid ballots are above this share"),
     )
     turnout_tolerance = models.PositiveIntegerField(
-        default=0, help_text=_("voters the minutes may differ from the last turnout report")
+        _("turnout tolerance (voters)"),
+        default=0,
+        help_text=_("voters the minutes may differ from the last turnout report"),
     )
 
     class Meta:

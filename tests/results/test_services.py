@@ -569,3 +569,31 @@ def test_ngoc_thuy_percentages_recomputed():
     assert percent_str(2380, 2544) == "93.55"
     assert percent_str(810, 860) == "94.19"
     assert percent_str(76_043_527, 76_516_637) == "99.38"  # national 2026, 20:00
+
+
+def test_stored_invalid_threshold_decides_whether_w201_fires(client, mini_election, make_user):
+    """26734-01 has 10 invalid of 1,190 ballots received (0,84 %): under the default 3,00 %,
+    above a 0,50 % threshold set in the admin."""
+    from django.urls import reverse
+
+    from results.models import ResultsSettings
+
+    admin = make_user(superuser=True)
+    client.force_login(admin)
+    r = client.post(
+        reverse("admin:results_resultssettings_add"),
+        {"election": mini_election.pk, "invalid_warning_pct": "0.50", "turnout_tolerance": "0"},
+    )
+    assert r.status_code == 302, r.content.decode()[:2000]
+    stored = ResultsSettings.objects.get(election=mini_election)
+    ev = AuditEvent.objects.get(action="admin.add", object_id=str(stored.pk))
+    assert ev.actor == admin and ev.election_id == mini_election.pk
+    area, m = setup_minutes(mini_election)
+    clerk = make_user("team_secretary", "26734", area="26734-01")
+    with pytest.raises(svc.NeedsAcknowledgement) as exc:
+        svc.minutes_enter(actor=clerk, minutes=m, figures=figures_for(qh("26734-01"), area))
+    assert [f.code for f in exc.value.findings] == ["W.201"]
+    stored.invalid_warning_pct = "3.00"
+    stored.save()
+    out = svc.minutes_enter(actor=clerk, minutes=m, figures=figures_for(qh("26734-01"), area))
+    assert out.findings == [] and out.minutes.status == "first_entry"
