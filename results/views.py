@@ -26,7 +26,7 @@ from election.access import (
 from election.models import Election, PollingArea
 from results import documents, rules, selectors
 from results.forms import MinutesForm
-from results.models import CountMinutes, Round
+from results.models import ContestPublication, CountMinutes, Round
 from results.services import minutes as svc
 from results.services.publication import (
     PublicationError,
@@ -290,6 +290,7 @@ def minutes_settle(
             "entries": entries,
             "rows": _entry_table(m, entries),
             "history": m.entries.filter(current=False).select_related("entered_by"),
+            "published": ContestPublication.objects.filter(contest_id=m.contest_id).exists(),
         },
     )
 

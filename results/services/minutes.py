@@ -13,12 +13,20 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from common.audit import record
 from election.access import can_enter_minutes, can_settle_minutes
 from election.models import Contest, PollingArea, PollingAreaConstituency
 from results import rules, selectors
-from results.models import CandidateVotes, CountMinutes, MinutesEntry, Round, VoteRound
+from results.models import (
+    CandidateVotes,
+    ContestPublication,
+    CountMinutes,
+    MinutesEntry,
+    Round,
+    VoteRound,
+)
 
 
 class MinutesError(Exception):
@@ -317,6 +325,13 @@ def minutes_reopen(
     m = _lock(minutes)
     if not _system(actor) and not can_settle_minutes(actor, m.polling_area, m.constituency):
         raise PermissionDenied
+    if ContestPublication.objects.filter(contest_id=m.contest_id).exists():
+        raise WrongState(
+            _(
+                "The results of this contest are published as official: its count minutes can "
+                "no longer be reopened."
+            )
+        )
     try:
         new_state = rules.next_state_after_reopen(m.status, reason)
     except rules.TransitionError as exc:

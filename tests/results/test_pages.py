@@ -268,3 +268,30 @@ def test_api_entry_needs_each_warning_acknowledged(client, mini_election, make_u
     own = dict(m, acknowledged=["W.202"])
     r = c.post(url, {"minutes": [own]}, content_type="application/json")
     assert r.status_code == 200 and r.json()["states"] == {"definitive": 1}
+
+
+def test_published_contest_minutes_cannot_be_reopened(client, mini_election, make_user):
+    from common.models import AuditEvent
+    from results import selectors
+    from results.services import minutes as svc
+    from results.services.publication import contest_publish
+
+    import_count_minutes(
+        election=mini_election, data={"format": "baucu.count/1", "minutes": qh_minutes()}
+    )
+    boss = make_user("committee_member", "79")
+    pub = contest_publish(actor=boss, contest=mini_election.contests.get(code="QH"))
+    mm = CountMinutes.objects.get(polling_area__code="26734-01", contest__code="QH")
+    with pytest.raises(svc.WrongState, match="đã công bố chính thức"):
+        svc.minutes_reopen(actor=boss, minutes=mm, reason="Tổ bầu cử đính chính")
+    settle = "/e/mini-2021/results/pa/26734-01/QH/main/settle/"
+    c = login(client, boss)
+    page = c.get(settle).content.decode()
+    assert 'id="published-note"' in page and 'value="reopen"' not in page
+    c.post(settle, {"action": "reopen", "reason": "Tổ bầu cử đính chính"})
+    assert "không thể mở lại" in c.get(settle).content.decode()
+    mm.refresh_from_db()
+    assert mm.status == "definitive" and mm.version == 1
+    assert not AuditEvent.objects.filter(action="minutes.reopened").exists()
+    (r,) = selectors.compute_results(election=mini_election, contest=pub.contest)
+    assert r.official
