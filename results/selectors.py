@@ -188,11 +188,26 @@ class ConstituencyResult:
     round: str = Round.MAIN
     rounds: list[str] = field(default_factory=list)
     additional_totals: rules.Totals | None = None
+    additional_reported: int = 0
     official: bool = False
 
     @property
     def complete(self) -> bool:
         return self.areas > 0 and self.reported == self.areas
+
+    @property
+    def awaiting_round(self) -> str | None:
+        """The re-vote or additional election this constituency still waits for: proposed and
+        not yet decided, or decided and its minutes not all definitive (domain.md §5.7: the
+        Committee's minute is made after those votes)."""
+        d = self.decision
+        if d and d.needs_revote:
+            return Round.REVOTE
+        if d and d.needs_additional:
+            return Round.ADDITIONAL
+        if Round.ADDITIONAL in self.rounds and self.additional_reported < self.areas:
+            return Round.ADDITIONAL
+        return None
 
     @property
     def status(self) -> str:
@@ -380,7 +395,7 @@ def compute_results(
         for c in crows:
             c.pct = percent(c.votes, totals.ballots_valid)
         decision = first = None
-        add_totals = None
+        add_totals = add_row = None
         if reported:
             first = rules.decide(
                 contest_kind=const.contest.kind,
@@ -441,6 +456,7 @@ def compute_results(
                 round=first_round,
                 rounds=sorted(rounds[const.id]),
                 additional_totals=add_totals,
+                additional_reported=add_row["n"] if add_row else 0,
                 official=const.contest_id in published and reported == n_areas,
             )
         )

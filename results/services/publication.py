@@ -160,6 +160,19 @@ def contest_publish(*, actor: Any, contest: Contest, source: str = "web") -> Con
     undecided = [r.constituency.number for r in results if r.decision and r.decision.undecided]
     if undecided:
         raise PublicationError(f"ties left undecided in constituencies {undecided}")
+    waiting = [
+        f"{r.constituency.name or r.constituency.number}: {Round(r.awaiting_round).label}"
+        for r in results
+        if r.awaiting_round
+    ]
+    if waiting:
+        raise PublicationError(
+            _(
+                "Some constituencies still wait for a re-vote or an additional election; the "
+                "results are published after those votes: %(list)s"
+            )
+            % {"list": "; ".join(waiting)}
+        )
     doc = selectors.results_document(election=contest.election, results=results)
     doc.pop("generated_at", None)
     for c in doc["constituencies"]:

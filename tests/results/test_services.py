@@ -597,3 +597,46 @@ def test_stored_invalid_threshold_decides_whether_w201_fires(client, mini_electi
     stored.save()
     out = svc.minutes_enter(actor=clerk, minutes=m, figures=figures_for(qh("26734-01"), area))
     assert out.findings == [] and out.minutes.status == "first_entry"
+
+
+def test_publication_waits_for_a_revote_or_additional_election(mini_election, make_user):
+    """domain.md §5.7: the Committee's minute is made after the re-vote or additional vote."""
+    boss = make_user("committee_member", "27496")
+    contest = mini_election.contests.get(code="HDND-27496")
+    import_count_minutes(election=mini_election, data=council_doc(800, 800, voted=900))
+    with pytest.raises(PublicationError, match="Bầu cử lại"):
+        contest_publish(actor=boss, contest=contest)
+    CountMinutes.objects.all().delete()
+    names = ["Lương Thị Oanh", "Quách Văn Phúc", "Tạ Thị Quyên"]
+    first = minute(
+        "27496-01",
+        "HDND-27496",
+        dict(zip(names, [1000, 400, 300], strict=True)),
+        listed=1800,
+        voted=1700,
+        kept={1: 1700},
+    )
+    import_count_minutes(
+        election=mini_election, data={"format": "baucu.count/1", "minutes": [first]}
+    )
+    (r,) = selectors.compute_results(election=mini_election, contest=contest)
+    assert r.complete and r.decision.needs_additional and not r.decision.undecided
+    with pytest.raises(PublicationError, match="Bầu cử thêm"):
+        contest_publish(actor=boss, contest=contest)
+    vote_round_declare(actor=boss, constituency=r.constituency, kind="additional")
+    with pytest.raises(PublicationError, match="Bầu cử thêm"):
+        contest_publish(actor=boss, contest=contest)
+    second = minute(
+        "27496-01",
+        "HDND-27496",
+        {names[1]: 900, names[2]: 500},
+        listed=1800,
+        voted=1400,
+        kept={1: 1400},
+        round="additional",
+    )
+    import_count_minutes(
+        election=mini_election, data={"format": "baucu.count/1", "minutes": [second]}
+    )
+    pub = contest_publish(actor=boss, contest=contest)
+    assert pub.snapshot["constituencies"][0]["elected"] == names[:2]
