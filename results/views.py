@@ -70,7 +70,11 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
         return render(
             request,
             "results/board_home.html",
-            {"election": election, "results": results},
+            {
+                "election": election,
+                "results": results,
+                "official": bool(results) and all(r.official for r in results),
+            },
         )
     raise PermissionDenied
 
@@ -80,7 +84,9 @@ def unit_progress(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     election = esel.election_get(user=request.user, slug=slug)
     unit = esel.unit_get(user=request.user, election=election, code=code)
     progress = selectors.progress(election=election, unit=unit)
+    published = {pub.contest_id for pub in selectors.published_contests(election=election)}
     for p in progress:
+        p["official"] = p["contest"].id in published
         p["rollup"] = selectors.unit_rollup(election=election, unit=unit, contest=p["contest"])
         by_unit = {x["unit"].id: x["totals"] for x in p["rollup"]["children"]}
         for c in p["children"]:

@@ -295,3 +295,37 @@ def test_published_contest_minutes_cannot_be_reopened(client, mini_election, mak
     assert not AuditEvent.objects.filter(action="minutes.reopened").exists()
     (r,) = selectors.compute_results(election=mini_election, contest=pub.contest)
     assert r.official
+
+
+def test_unit_and_board_pages_show_the_real_status(client, mini_election, make_user):
+    from election.models import ElectionBody, Role
+    from results.services.publication import contest_publish
+
+    import_count_minutes(
+        election=mini_election, data={"format": "baucu.count/1", "minutes": qh_minutes()}
+    )
+    boss = make_user("committee_member", "79")
+    member = make_user()
+    board = ElectionBody.objects.get(constituency__contest__code="QH", constituency__number=1)
+    Role.objects.create(user=member, kind="committee_member", unit=board.unit, body=board)
+    official, provisional = 'data-status="official"', 'data-status="provisional"'
+
+    def sections(body: str) -> dict[str, str]:
+        parts = body.split('<section class="card" id="contest-')[1:]
+        return {p.split('"', 1)[0]: p for p in parts}
+
+    c = login(client, boss)
+    before = sections(c.get("/e/mini-2021/results/u/79/").content.decode())
+    assert provisional in before["QH"] and official not in before["QH"]
+    client.logout()
+    home = login(client, member).get("/e/mini-2021/results/").content.decode()
+    assert provisional in home and official not in home
+    client.logout()
+    contest_publish(actor=boss, contest=mini_election.contests.get(code="QH"))
+    c = login(client, boss)
+    after = sections(c.get("/e/mini-2021/results/u/79/").content.decode())
+    assert official in after["QH"] and "KẾT QUẢ CHÍNH THỨC" in after["QH"]
+    assert provisional in after["HDND-79"] and official not in after["HDND-79"]
+    client.logout()
+    home = login(client, member).get("/e/mini-2021/results/").content.decode()
+    assert official in home and provisional not in home
