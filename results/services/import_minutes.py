@@ -161,6 +161,7 @@ def import_count_minutes(
                             minutes=minutes,
                             figures=figures,
                             acknowledged=ack,
+                            expected_number={"first": 1, "second": 2}.get(entry),
                             source="cli" if entry != "web" else "api",
                         )
                         summary.entered += 1

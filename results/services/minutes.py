@@ -205,14 +205,22 @@ def minutes_enter(
     acknowledged: list[str] | tuple[str, ...] = (),
     expected_version: int | None = None,
     expected_listed: int | None = None,
+    expected_number: int | None = None,
     source: str = "web",
 ) -> EntryOutcome:
     """Submit one whole entry. The first entry waits for a second, by another person, made
-    blind; equal entries make the minutes definitive, different ones go to a coordinator."""
+    blind; equal entries make the minutes definitive, different ones go to a coordinator.
+    expected_number (1 or 2): refuse unless this is the entry the minutes wait for."""
     m = _lock(minutes)
     if not _system(actor) and not can_enter_minutes(actor, m.polling_area):
         raise PermissionDenied
     _check_version(m, expected_version)
+    waits_for = {CountMinutes.Status.EMPTY: 1, CountMinutes.Status.FIRST_ENTRY: 2}.get(m.status)
+    if expected_number is not None and waits_for != expected_number:
+        raise WrongState(
+            _("Entry %(n)s was asked for, but these minutes are %(state)s.")
+            % {"n": expected_number, "state": m.get_status_display()}
+        )
     findings = check(minutes=m, figures=figures, expected_listed=expected_listed)
     errors = rules.blocking(findings)
     if errors:

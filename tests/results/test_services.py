@@ -421,8 +421,12 @@ def test_publication_needs_every_minute(mini_election, make_user, qh_doc):
     import_count_minutes(election=mini_election, data=qh_doc)
     with pytest.raises(PermissionDenied):
         contest_publish(actor=make_user("committee_member", "760"), contest=qh_contest)
+    assert not AuditEvent.objects.filter(action="results.published").exists()
     pub = contest_publish(actor=boss, contest=qh_contest)
     assert len(pub.sha256) == 64
+    ev = AuditEvent.objects.get(action="results.published")
+    assert (ev.actor, ev.object_id, ev.election_id) == (boss, str(pub.pk), mini_election.pk)
+    assert ev.changes["fields"]["sha256"][1] == pub.sha256
     r = selectors.compute_results(election=mini_election, contest=qh_contest)[0]
     assert r.official and r.as_json()["status"] == "official"
 
@@ -640,3 +644,31 @@ def test_publication_waits_for_a_revote_or_additional_election(mini_election, ma
     )
     pub = contest_publish(actor=boss, contest=contest)
     assert pub.snapshot["constituencies"][0]["elected"] == names[:2]
+
+
+def test_import_entry_first_or_second_must_match_the_state(mini_election, tmp_path, capsys):
+    f = tmp_path / "one.json"
+    doc = {"format": "baucu.count/1", "minutes": [qh("26734-01")]}
+    f.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+
+    def run(entry: str) -> None:
+        call_command("import_count_minutes", str(f), "--election", "mini-2021", "--entry", entry)
+
+    def state() -> tuple[str, int]:
+        m = CountMinutes.objects.filter(polling_area__code="26734-01", contest__code="QH").first()
+        return (m.status, m.entries.filter(current=True).count()) if m else ("empty", 0)
+
+    with pytest.raises(CommandError) as e:
+        run("second")  # nothing entered yet
+    assert e.value.returncode == 1 and "lần 2" in capsys.readouterr().err
+    assert state() == ("empty", 0)
+    run("first")
+    assert state() == ("first_entry", 1)
+    with pytest.raises(CommandError):
+        run("first")
+    assert state() == ("first_entry", 1)
+    run("second")
+    assert state() == ("definitive", 2)
+    with pytest.raises(CommandError):
+        run("second")
+    assert state() == ("definitive", 2)
