@@ -266,8 +266,15 @@ class Drill:
 
         async def enter(token: str, m: fig.Minutes, area: str) -> tuple[int, Any]:
             counts["requests"] += 1
-            doc = {"format": "baucu.count/1", "minutes": [m.as_document(area)]}
-            return await self._post(client, token, path, doc)
+            doc: dict[str, Any] = {"format": "baucu.count/1", "minutes": [m.as_document(area)]}
+            code, data = await self._post(client, token, path, doc)
+            if code == 400 and data.get("warnings") and not data.get("errors"):
+                # like the paper form: the clerk checks each warning against the signed
+                # minutes, acknowledges it and saves again
+                counts["requests"] += 1
+                doc["acknowledged"] = sorted({w["code"] for w in data["warnings"]})
+                code, data = await self._post(client, token, path, doc)
+            return code, data
 
         async def one(job: tuple[AreaPlan, fig.ContestSheet, fig.Minutes, fig.Minutes]) -> None:
             a, sheet, clean, off_turnout = job

@@ -68,6 +68,13 @@ class ProgressView(APIView):
 class MinutesEntrySerializer(serializers.Serializer):
     format = serializers.CharField(required=False)
     minutes = serializers.ListField(child=serializers.DictField())
+    acknowledged = serializers.ListField(
+        child=serializers.CharField(max_length=16),
+        required=False,
+        default=list,
+        help_text="warning codes (W.…) acknowledged for every minute; a minute may also carry "
+        "its own `acknowledged` list",
+    )
 
 
 class MinutesEntryView(APIView):
@@ -91,10 +98,30 @@ class MinutesEntryView(APIView):
         keys = ("polling_area", "contest", "round", "status", "version")
         return Response({"minutes": [dict(zip(keys, r, strict=True)) for r in rows]})
 
-    @extend_schema(request=MinutesEntrySerializer, responses={200: OpenApiResponse()})
+    @extend_schema(
+        request=MinutesEntrySerializer,
+        responses={
+            200: OpenApiResponse(description="entered: states of the minutes"),
+            400: OpenApiResponse(
+                description="rejected, nothing written: `errors` (F codes, bad data) and "
+                "`warnings` (W codes not acknowledged: send them in `acknowledged` to save)"
+            ),
+        },
+    )
     def post(self, request: Request, slug: str) -> Response:
         election = esel.election_get(user=request.user, slug=slug)
         data: dict[str, Any] = dict(request.data)
+        acknowledged = data.pop("acknowledged", [])
+        if not isinstance(acknowledged, list) or not all(isinstance(c, str) for c in acknowledged):
+            return Response(
+                {
+                    "ok": False,
+                    "errors": [
+                        {"where": "acknowledged", "reason": "expected a list of warning codes"}
+                    ],
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         data.setdefault("format", "baucu.count/1")
         codes = {m.get("polling_area") for m in data.get("minutes") or [] if isinstance(m, dict)}
         for area in election.polling_areas.filter(code__in=codes):
@@ -103,11 +130,19 @@ class MinutesEntryView(APIView):
         try:
             with translation.override("vi"):
                 summary = import_count_minutes(
-                    election=election, data=data, entry="web", actor=request.user
+                    election=election,
+                    data=data,
+                    entry="web",
+                    actor=request.user,
+                    acknowledged=acknowledged,
                 )
         except ImportRejected as exc:
             return Response(
-                {"ok": False, "errors": [p.as_dict() for p in exc.problems]},
+                {
+                    "ok": False,
+                    "errors": [p.as_dict() for p in exc.problems if not p.is_warning],
+                    "warnings": [p.as_dict() for p in exc.problems if p.is_warning],
+                },
                 status=status.HTTP_400_BAD_REQUEST,
             )
         return Response({"ok": True, "entered": summary.entered, "states": summary.states})

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -25,10 +26,17 @@ class ResultsSettings(models.Model):
         "election.Election", on_delete=models.CASCADE, related_name="results_settings"
     )
     invalid_warning_pct = models.DecimalField(
-        max_digits=5, decimal_places=2, default=Decimal("3.00")
+        _("invalid-ballot warning (% of ballots received)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("3.00"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text=_("W.201 warns when invalid ballots are above this share"),
     )
     turnout_tolerance = models.PositiveIntegerField(
-        default=0, help_text=_("voters the minutes may differ from the last turnout report")
+        _("turnout tolerance (voters)"),
+        default=0,
+        help_text=_("voters the minutes may differ from the last turnout report"),
     )
 
     class Meta:
@@ -189,3 +197,33 @@ class ContestPublication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contest_id} @ {self.published_at:%Y-%m-%d %H:%M}"
+
+
+class TieDecision(models.Model):
+    """The Election Committee's decision on a tie at the last seat that the birth dates cannot
+    settle: Art 78(4) gives the seat to the older candidate and says nothing of equal birth
+    dates (domain.md §6.4: not regulated, flagged for a manual decision). One per
+    constituency and round; the chosen candidates are among those tied."""
+
+    constituency = models.ForeignKey(
+        "election.Constituency", on_delete=models.CASCADE, related_name="tie_decisions"
+    )
+    round = models.CharField(max_length=16, choices=Round.choices, default=Round.MAIN)
+    candidates = models.ManyToManyField("election.Candidate", related_name="+")
+    reason = models.CharField(max_length=500)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tie decision")
+        verbose_name_plural = _("tie decisions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["constituency", "round"], name="one_tie_decision_per_round"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.constituency_id} {self.round}"

@@ -8,8 +8,8 @@ Sources (domain.md): §5.5 minutes contents, §5.8 invariants of a tally, §6 wi
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -426,6 +426,14 @@ NOTES: dict[str, Any] = {
         "Art 79: %(elected)s of %(seats)s seats filled, at least two thirds: no additional "
         "election for a People's Council."
     ),
+    "tie_decided": _(
+        "Art 78(4) does not settle a tie of equal birth dates: by the Election Committee's "
+        "decision of %(date)s, %(winners)s elected (%(reason)s)."
+    ),
+    "tie_decision_stale": _(
+        "The Election Committee's decision of %(date)s on the tie no longer matches the "
+        "figures (the tied candidates changed): the tie must be decided again."
+    ),
     "all_filled": _("All %(seats)s seats are filled."),
     "additional_round": _(
         "Art 79: additional election for %(seats)s seat(s) among the candidates not elected "
@@ -563,6 +571,50 @@ def decide(
     else:
         d.notes.append(_n("shortfall_council_ok", elected=filled, seats=seats))
     return d
+
+
+class TieChoiceError(ValueError):
+    """The candidates chosen do not settle the undecided tie of this result."""
+
+
+def check_tie_choice(decision: Decision, chosen: Collection[Any]) -> None:
+    """The Committee's choice must name exactly as many candidates as seats left undecided,
+    all of them among the candidates tied (never anyone else)."""
+    if not decision.undecided:
+        raise TieChoiceError(_("There is no undecided tie in this result."))
+    outside = set(chosen) - set(decision.undecided)
+    if outside:
+        raise TieChoiceError(_("Only candidates of the tie may be chosen."))
+    if len(set(chosen)) != decision.seats_undecided:
+        raise TieChoiceError(
+            _("Choose exactly %(n)s candidate(s) of the tie.") % {"n": decision.seats_undecided}
+        )
+
+
+def apply_tie_decision(
+    decision: Decision,
+    chosen: Collection[Any],
+    *,
+    names: Mapping[Any, str],
+    date: str,
+    reason: str,
+) -> Decision:
+    """The result once the Committee's decision on an undecided tie is applied: the chosen
+    candidates take the undecided seats, with a note citing the decision. A decision that no
+    longer fits the tie (the figures changed since) leaves the tie undecided, with a note."""
+    try:
+        check_tie_choice(decision, chosen)
+    except TieChoiceError:
+        return replace(decision, notes=[*decision.notes, _n("tie_decision_stale", date=date)])
+    picked = [k for k in decision.undecided if k in set(chosen)]
+    winners = ", ".join(names.get(k, str(k)) for k in picked)
+    return replace(
+        decision,
+        elected=[*decision.elected, *picked],
+        undecided=[],
+        seats_undecided=0,
+        notes=[*decision.notes, _n("tie_decided", date=date, winners=winners, reason=reason)],
+    )
 
 
 def combine(first: Decision, additional: Decision | None) -> Decision:

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
+from django.utils import timezone
 
 from common.rehearsal import mark_json
 from common.vn import percent, percent_str
@@ -39,6 +40,7 @@ from results.models import (
     CountMinutes,
     ResultsSettings,
     Round,
+    TieDecision,
     VoteRound,
 )
 
@@ -186,11 +188,26 @@ class ConstituencyResult:
     round: str = Round.MAIN
     rounds: list[str] = field(default_factory=list)
     additional_totals: rules.Totals | None = None
+    additional_reported: int = 0
     official: bool = False
 
     @property
     def complete(self) -> bool:
         return self.areas > 0 and self.reported == self.areas
+
+    @property
+    def awaiting_round(self) -> str | None:
+        """The re-vote or additional election this constituency still waits for: proposed and
+        not yet decided, or decided and its minutes not all definitive (domain.md §5.7: the
+        Committee's minute is made after those votes)."""
+        d = self.decision
+        if d and d.needs_revote:
+            return Round.REVOTE
+        if d and d.needs_additional:
+            return Round.ADDITIONAL
+        if Round.ADDITIONAL in self.rounds and self.additional_reported < self.areas:
+            return Round.ADDITIONAL
+        return None
 
     @property
     def status(self) -> str:
@@ -265,6 +282,22 @@ def _sum_fields() -> dict[str, Any]:
     return {f: Sum(f) for f in rules.FIELDS}
 
 
+def _with_tie_decision(
+    decision: rules.Decision, tie: TieDecision | None, names: dict[int, str]
+) -> rules.Decision:
+    """The decision with the Committee's choice on its undecided tie applied, if one was
+    recorded for this round (rules.apply_tie_decision)."""
+    if tie is None or not decision.undecided:
+        return decision
+    return rules.apply_tie_decision(
+        decision,
+        [c.id for c in tie.candidates.all()],
+        names=names,
+        date=timezone.localtime(tie.decided_at).strftime("%d/%m/%Y"),
+        reason=tie.reason,
+    )
+
+
 def compute_results(
     *,
     election: Election,
@@ -329,6 +362,10 @@ def compute_results(
     rounds: dict[int, list[str]] = defaultdict(list)
     for cid, kind in VoteRound.objects.filter(scope).values_list("constituency_id", "kind"):
         rounds[cid].append(kind)
+    ties: dict[tuple[int, str], TieDecision] = {
+        (t.constituency_id, t.round): t
+        for t in TieDecision.objects.filter(scope).prefetch_related("candidates")
+    }
     published = set(
         ContestPublication.objects.filter(contest__election=election).values_list(
             "contest_id", flat=True
@@ -358,7 +395,7 @@ def compute_results(
         for c in crows:
             c.pct = percent(c.votes, totals.ballots_valid)
         decision = first = None
-        add_totals = None
+        add_totals = add_row = None
         if reported:
             first = rules.decide(
                 contest_kind=const.contest.kind,
@@ -372,6 +409,8 @@ def compute_results(
                 ],
                 round=first_round,
             )
+            names = {c.id: c.full_name for c in crows}
+            first = _with_tie_decision(first, ties.get((const.id, first_round)), names)
             decision = first
             add_row = sums.get((const.id, Round.ADDITIONAL))
             if Round.ADDITIONAL in rounds[const.id] and add_row:
@@ -395,6 +434,7 @@ def compute_results(
                     ],
                     round=Round.ADDITIONAL,
                 )
+                second = _with_tie_decision(second, ties.get((const.id, Round.ADDITIONAL)), names)
                 decision = rules.combine(first, second)
             elected, undecided = set(decision.elected), set(decision.undecided)
             for c in crows:
@@ -416,6 +456,7 @@ def compute_results(
                 round=first_round,
                 rounds=sorted(rounds[const.id]),
                 additional_totals=add_totals,
+                additional_reported=add_row["n"] if add_row else 0,
                 official=const.contest_id in published and reported == n_areas,
             )
         )

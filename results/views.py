@@ -26,9 +26,14 @@ from election.access import (
 from election.models import Election, PollingArea
 from results import documents, rules, selectors
 from results.forms import MinutesForm
-from results.models import CountMinutes, Round
+from results.models import ContestPublication, CountMinutes, Round
 from results.services import minutes as svc
-from results.services.publication import PublicationError, contest_publish, vote_round_declare
+from results.services.publication import (
+    PublicationError,
+    contest_publish,
+    tie_decide,
+    vote_round_declare,
+)
 
 
 def _crumbs(user: Any, unit: Any, election: Election) -> list[dict[str, Any]]:
@@ -65,7 +70,11 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
         return render(
             request,
             "results/board_home.html",
-            {"election": election, "results": results},
+            {
+                "election": election,
+                "results": results,
+                "official": bool(results) and all(r.official for r in results),
+            },
         )
     raise PermissionDenied
 
@@ -75,7 +84,9 @@ def unit_progress(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     election = esel.election_get(user=request.user, slug=slug)
     unit = esel.unit_get(user=request.user, election=election, code=code)
     progress = selectors.progress(election=election, unit=unit)
+    published = {pub.contest_id for pub in selectors.published_contests(election=election)}
     for p in progress:
+        p["official"] = p["contest"].id in published
         p["rollup"] = selectors.unit_rollup(election=election, unit=unit, contest=p["contest"])
         by_unit = {x["unit"].id: x["totals"] for x in p["rollup"]["children"]}
         for c in p["children"]:
@@ -285,6 +296,7 @@ def minutes_settle(
             "entries": entries,
             "rows": _entry_table(m, entries),
             "history": m.entries.filter(current=False).select_related("entered_by"),
+            "published": ContestPublication.objects.filter(contest_id=m.contest_id).exists(),
         },
     )
 
@@ -349,6 +361,22 @@ def constituency_result(request: HttpRequest, slug: str, code: str, number: int)
     const = selectors.constituency_get(
         user=request.user, election=election, contest_code=code, number=number
     )
+    if request.method == "POST" and request.POST.get("action") == "tie":
+        try:
+            ids = [int(x) for x in request.POST.getlist("candidate")]
+        except ValueError:
+            ids = []
+        try:
+            tie_decide(
+                actor=request.user,
+                constituency=const,
+                candidate_ids=ids,
+                reason=request.POST.get("reason", ""),
+            )
+            messages.success(request, _("The Committee's decision on the tie is recorded."))
+        except PublicationError as exc:
+            messages.error(request, str(exc))
+        return redirect("results:constituency", slug=slug, code=code, number=number)
     if request.method == "POST":
         kind = request.POST.get("kind", "")
         try:
@@ -378,6 +406,8 @@ def constituency_result(request: HttpRequest, slug: str, code: str, number: int)
             "units": documents.constituency_units([const]).get(const.id, []),
             "minutes": areas,
             "can_decide": can_constituency(request.user, Cap.APPROVE, const),
+            "can_decide_tie": can(request.user, Cap.APPROVE, const.contest.unit_id)
+            and not hasattr(const.contest, "publication"),
             "hash": documents.figures_hash(result)[:16],
         },
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,10 @@ class ImportProblem:
     where: str
     message: str
     code: str = ""
+
+    @property
+    def is_warning(self) -> bool:
+        return self.code.startswith("W.")
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -62,12 +67,22 @@ def _int(value: Any) -> int | None:
 
 
 def import_count_minutes(
-    *, election: Election, data: Any, entry: str | None = None, actor: Any = None
+    *,
+    election: Election,
+    data: Any,
+    entry: str | None = None,
+    actor: Any = None,
+    acknowledged: Iterable[str] | None = None,
 ) -> ImportSummary:
     """Load every minute of the document; any bad minute rejects the whole file (nothing is
     written). entry=None: the minutes are taken as checked (both entries equal);
     entry="first"/"second" (command line) or "web" (API): as one keyed entry of the
-    double-entry process (first or second follows from the state of each minute)."""
+    double-entry process (first or second follows from the state of each minute).
+
+    acknowledged: the warning codes (W.…) the person entering has acknowledged, for every
+    minute, with the minute's own `acknowledged` list added; a warning not acknowledged
+    rejects the file like an error (the API). None acknowledges every warning (the command
+    line, which reports them)."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ImportRejected([ImportProblem(None, "format", f'expected "format": "{FORMAT}"')])
     items = data.get("minutes")
@@ -134,11 +149,19 @@ def import_count_minutes(
                             summary.unchanged += 1
                         state = "definitive"
                     else:
+                        if acknowledged is None:
+                            ack = [f"W.{n}" for n in range(200, 300)]
+                        else:
+                            own = item.get("acknowledged") or []
+                            if not isinstance(own, list):
+                                raise ValueError("acknowledged: expected a list of codes")
+                            ack = [*acknowledged, *(str(c) for c in own)]
                         res = minutes_enter(
                             actor=actor,
                             minutes=minutes,
                             figures=figures,
-                            acknowledged=[f"W.{n}" for n in range(200, 300)],
+                            acknowledged=ack,
+                            expected_number={"first": 1, "second": 2}.get(entry),
                             source="cli" if entry != "web" else "api",
                         )
                         summary.entered += 1

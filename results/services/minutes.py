@@ -13,12 +13,20 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from common.audit import record
 from election.access import can_enter_minutes, can_settle_minutes
 from election.models import Contest, PollingArea, PollingAreaConstituency
 from results import rules, selectors
-from results.models import CandidateVotes, CountMinutes, MinutesEntry, Round, VoteRound
+from results.models import (
+    CandidateVotes,
+    ContestPublication,
+    CountMinutes,
+    MinutesEntry,
+    Round,
+    VoteRound,
+)
 
 
 class MinutesError(Exception):
@@ -197,14 +205,22 @@ def minutes_enter(
     acknowledged: list[str] | tuple[str, ...] = (),
     expected_version: int | None = None,
     expected_listed: int | None = None,
+    expected_number: int | None = None,
     source: str = "web",
 ) -> EntryOutcome:
     """Submit one whole entry. The first entry waits for a second, by another person, made
-    blind; equal entries make the minutes definitive, different ones go to a coordinator."""
+    blind; equal entries make the minutes definitive, different ones go to a coordinator.
+    expected_number (1 or 2): refuse unless this is the entry the minutes wait for."""
     m = _lock(minutes)
     if not _system(actor) and not can_enter_minutes(actor, m.polling_area):
         raise PermissionDenied
     _check_version(m, expected_version)
+    waits_for = {CountMinutes.Status.EMPTY: 1, CountMinutes.Status.FIRST_ENTRY: 2}.get(m.status)
+    if expected_number is not None and waits_for != expected_number:
+        raise WrongState(
+            _("Entry %(n)s was asked for, but these minutes are %(state)s.")
+            % {"n": expected_number, "state": m.get_status_display()}
+        )
     findings = check(minutes=m, figures=figures, expected_listed=expected_listed)
     errors = rules.blocking(findings)
     if errors:
@@ -317,6 +333,13 @@ def minutes_reopen(
     m = _lock(minutes)
     if not _system(actor) and not can_settle_minutes(actor, m.polling_area, m.constituency):
         raise PermissionDenied
+    if ContestPublication.objects.filter(contest_id=m.contest_id).exists():
+        raise WrongState(
+            _(
+                "The results of this contest are published as official: its count minutes can "
+                "no longer be reopened."
+            )
+        )
     try:
         new_state = rules.next_state_after_reopen(m.status, reason)
     except rules.TransitionError as exc:

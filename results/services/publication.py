@@ -10,12 +10,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from common.audit import record
 from election.access import Cap, can, can_constituency
 from election.models import Constituency, Contest
-from results import selectors
-from results.models import ContestPublication, Round, VoteRound
+from results import rules, selectors
+from results.models import ContestPublication, Round, TieDecision, VoteRound
 
 
 class PublicationError(Exception):
@@ -70,6 +71,76 @@ def vote_round_declare(
 
 
 @transaction.atomic
+def tie_decide(
+    *,
+    actor: Any,
+    constituency: Constituency,
+    candidate_ids: list[int],
+    reason: str,
+    source: str = "web",
+) -> TieDecision:
+    """The Election Committee running the contest records how it settled a tie at the last
+    seat that the birth dates cannot decide (Art 78(4) is silent on equal birth dates;
+    domain.md §6.4). The chosen candidates must be among those tied, as many as the seats
+    left undecided; the results then elect them, citing this decision."""
+    contest = constituency.contest
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        if not can(actor, Cap.APPROVE, contest.unit_id):
+            raise PermissionDenied
+    if ContestPublication.objects.filter(contest_id=contest.id).exists():
+        raise PublicationError(_("The contest is already published: its results cannot change."))
+    if not reason.strip():
+        raise PublicationError(_("Give the reason or how the Committee decided."))
+    (result,) = selectors.compute_results(
+        election=contest.election, constituency_ids=[constituency.id]
+    )
+    if result.first_decision and result.first_decision.undecided:
+        decision, rnd = result.first_decision, result.round
+    elif result.decision and result.decision.undecided:
+        decision, rnd = result.decision, Round.ADDITIONAL  # the first round had no tie left
+    else:
+        raise PublicationError(_("There is no undecided tie in this result."))
+    chosen = sorted(set(candidate_ids))
+    try:
+        rules.check_tie_choice(decision, chosen)
+    except rules.TieChoiceError as exc:
+        raise PublicationError(str(exc)) from exc
+    old = TieDecision.objects.filter(constituency=constituency, round=rnd).first()
+    before = (
+        {"candidates": sorted(old.candidates.values_list("id", flat=True)), "reason": old.reason}
+        if old
+        else None
+    )
+    if old:  # a decision that no longer fits the tie (the figures changed since)
+        old.delete()
+    tie = TieDecision.objects.create(
+        constituency=constituency,
+        round=rnd,
+        reason=reason.strip(),
+        decided_by=actor if getattr(actor, "pk", None) else None,
+    )
+    tie.candidates.set(chosen)
+    names = {c.id: c.full_name for c in result.candidates}
+    record(
+        actor=actor,
+        action="results.tie_decided",
+        obj=tie,
+        object_repr=f"{constituency}",
+        unit_id=contest.unit_id,
+        election_id=contest.election_id,
+        source=source,
+        before=before,
+        after={"candidates": chosen, "reason": tie.reason},
+        extra={
+            "round": rnd,
+            "tied": [names.get(k, k) for k in decision.undecided],
+            "chosen": [names.get(k, k) for k in chosen],
+        },
+    )
+    return tie
+
+
+@transaction.atomic
 def contest_publish(*, actor: Any, contest: Contest, source: str = "web") -> ContestPublication:
     """Publish a contest's results as official: every constituency must have all its minutes
     definitive and no tie left undecided. The snapshot and its SHA-256 are kept."""
@@ -89,6 +160,19 @@ def contest_publish(*, actor: Any, contest: Contest, source: str = "web") -> Con
     undecided = [r.constituency.number for r in results if r.decision and r.decision.undecided]
     if undecided:
         raise PublicationError(f"ties left undecided in constituencies {undecided}")
+    waiting = [
+        f"{r.constituency.name or r.constituency.number}: {Round(r.awaiting_round).label}"
+        for r in results
+        if r.awaiting_round
+    ]
+    if waiting:
+        raise PublicationError(
+            _(
+                "Some constituencies still wait for a re-vote or an additional election; the "
+                "results are published after those votes: %(list)s"
+            )
+            % {"list": "; ".join(waiting)}
+        )
     doc = selectors.results_document(election=contest.election, results=results)
     doc.pop("generated_at", None)
     for c in doc["constituencies"]:

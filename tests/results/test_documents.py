@@ -138,3 +138,64 @@ def test_xlsx_escapes_formula_like_text(mini_election, qh_doc):
         for row in ws.iter_rows():
             for c in row:
                 assert not (isinstance(c.value, str) and c.value.startswith("="))
+
+
+def test_council_board_minutes_pdf_read_back_with_pypdf_matches_the_json(mini_election, make_user):
+    """Mẫu 26/HĐBC-HĐND of a council constituency whose tie the Committee decided."""
+    from django.utils import translation
+
+    from results.services.publication import tie_decide
+    from tests.results.test_services import tied_council
+
+    contest = tied_council(mini_election)
+    (r,) = selectors.compute_results(election=mini_election, contest=contest)
+    chosen = next(c.id for c in r.candidates if c.full_name == "Tạ Thị Quyên")
+    tie_decide(
+        actor=make_user("committee_member", "27496"),
+        constituency=r.constituency,
+        candidate_ids=[chosen],
+        reason="bốc thăm",
+    )
+    (r,) = selectors.compute_results(election=mini_election, contest=contest)
+    j = r.as_json()
+    with translation.override("vi"):
+        data = documents.board_minutes_pdf(r, mini_election)
+    pages = PdfReader(io.BytesIO(data)).pages
+    flat = " ".join(" ".join(p.extract_text() for p in pages).split())
+    assert "Mẫu số 26/HĐBC-HĐND" in flat
+    assert "BIÊN BẢN XÁC ĐỊNH KẾT QUẢ BẦU CỬ ĐẠI BIỂU HĐND THỊ TRẤN CỦ CHI" in flat
+    assert "KẾT QUẢ TẠM THỜI" in flat
+    assert f"Số đại biểu được bầu đã ấn định cho đơn vị bầu cử: {j['seats']} người" in flat
+    assert f"Tổng số cử tri của đơn vị bầu cử: {format_int(j['voters_listed'])} người" in flat
+    assert (
+        f"Số cử tri đã tham gia bỏ phiếu: {format_int(j['voters_voted'])} người, đạt "
+        f"{vn_pct(j['turnout_pct'])}" in flat
+    )
+    assert f"Số phiếu phát ra: {format_int(j['ballots_issued'])} phiếu" in flat
+    assert f"Số phiếu thu vào: {format_int(j['ballots_received'])} phiếu" in flat
+    assert (
+        f"Số phiếu hợp lệ: {format_int(j['ballots_valid'])} phiếu, bằng {vn_pct(j['valid_pct'])}"
+        in flat
+    )
+    assert (
+        f"Số phiếu không hợp lệ: {format_int(j['ballots_invalid'])} phiếu, bằng "
+        f"{vn_pct(j['invalid_pct'])}" in flat
+    )
+    votes = flat.split("Số phiếu bầu cho mỗi người ứng cử")[1].split("Danh sách")[0]
+    for c in j["candidates"]:
+        assert re.search(
+            rf"{re.escape(c['full_name'])} {re.escape(format_int(c['votes']))} "
+            rf"{re.escape(vn_pct(c['pct']))}",
+            votes,
+        ), c
+    winners = flat.split("Danh sách những người trúng cử")[1].split("Kết luận")[0]
+    assert re.findall(r"(?:Ông|Bà) ([^\d]+?) \d", winners) == j["elected"]
+    assert j["elected"] == ["Lương Thị Oanh", "Tạ Thị Quyên"]
+    assert (
+        f"số người trúng cử: {len(j['elected'])}; số đại biểu còn thiếu: {j['seats_unfilled']}"
+        in flat
+    )
+    for note in j["notes"]:
+        assert " ".join(note.split()) in flat, note
+    assert "bốc thăm" in flat
+    assert documents.figures_hash(r)[:16] in flat

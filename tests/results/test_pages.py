@@ -214,3 +214,118 @@ def test_api_entry_needs_own_area(client, mini_election, make_user):
         "/api/elections/mini-2021/minutes/", {"minutes": [bad]}, content_type="application/json"
     )
     assert r.status_code == 400
+
+
+def test_tie_decision_on_the_constituency_page_then_publish(client, mini_election, make_user):
+    from results.models import ContestPublication, TieDecision
+    from tests.results.test_services import tied_council
+
+    contest = tied_council(mini_election)
+    ids = cand_ids(mini_election)
+    url = "/e/mini-2021/results/c/HDND-27496/1/"
+    c = login(client, make_user("committee_member", "27496"))
+    body = c.get(url).content.decode()
+    assert 'id="tie-decision"' in body
+    assert (
+        f'value="{ids["Tạ Thị Quyên"]}"' in body and f'value="{ids["Lương Thị Oanh"]}"' not in body
+    )
+    r = c.post(url, {"action": "tie", "candidate": [ids["Lương Thị Oanh"]], "reason": "x"})
+    assert r.status_code == 302 and not TieDecision.objects.exists()
+    assert (
+        "Chỉ được chọn người ứng cử trong số những người bằng phiếu" in c.get(url).content.decode()
+    )
+    c.post(url, {"action": "tie", "candidate": [ids["Tạ Thị Quyên"]], "reason": "bốc thăm"})
+    body = c.get(url).content.decode()
+    assert 'id="tie-decision"' not in body and "bốc thăm" in body
+    c.post("/e/mini-2021/results/c/HDND-27496/", {"action": "publish"})
+    assert ContestPublication.objects.filter(contest=contest).exists()
+
+
+def test_api_entry_needs_each_warning_acknowledged(client, mini_election, make_user):
+    from results.models import MinutesEntry
+
+    m = dict(qh_minutes()[0])
+    m["ballots_issued"] += 5  # W.202: ballots issued differ from voters who voted
+    url = "/api/elections/mini-2021/minutes/"
+    c = login(client, make_user("team_secretary", "26734", area="26734-01"))
+    for ack in ([], ["W.201"]):
+        r = c.post(url, {"minutes": [m], "acknowledged": ack}, content_type="application/json")
+        assert r.status_code == 400
+        j = r.json()
+        assert [(w["minutes"], w["code"]) for w in j["warnings"]] == [(0, "W.202")]
+        assert j["errors"] == [] and "5" in j["warnings"][0]["reason"]
+    assert not MinutesEntry.objects.exists()
+    bad = c.post(url, {"minutes": [m], "acknowledged": "W.202"}, content_type="application/json")
+    assert bad.status_code == 400 and not MinutesEntry.objects.exists()
+    r = c.post(url, {"minutes": [m], "acknowledged": ["W.202"]}, content_type="application/json")
+    assert r.status_code == 200 and r.json()["states"] == {"first_entry": 1}
+    (entry,) = MinutesEntry.objects.all()
+    assert entry.acknowledged == ["W.202"] and entry.source == "api"
+    # a minute may carry its own list
+    second = make_user("ward_staff", "26734")
+    client.logout()
+    c = login(client, second)
+    own = dict(m, acknowledged=["W.202"])
+    r = c.post(url, {"minutes": [own]}, content_type="application/json")
+    assert r.status_code == 200 and r.json()["states"] == {"definitive": 1}
+
+
+def test_published_contest_minutes_cannot_be_reopened(client, mini_election, make_user):
+    from common.models import AuditEvent
+    from results import selectors
+    from results.services import minutes as svc
+    from results.services.publication import contest_publish
+
+    import_count_minutes(
+        election=mini_election, data={"format": "baucu.count/1", "minutes": qh_minutes()}
+    )
+    boss = make_user("committee_member", "79")
+    pub = contest_publish(actor=boss, contest=mini_election.contests.get(code="QH"))
+    mm = CountMinutes.objects.get(polling_area__code="26734-01", contest__code="QH")
+    with pytest.raises(svc.WrongState, match="đã công bố chính thức"):
+        svc.minutes_reopen(actor=boss, minutes=mm, reason="Tổ bầu cử đính chính")
+    settle = "/e/mini-2021/results/pa/26734-01/QH/main/settle/"
+    c = login(client, boss)
+    page = c.get(settle).content.decode()
+    assert 'id="published-note"' in page and 'value="reopen"' not in page
+    c.post(settle, {"action": "reopen", "reason": "Tổ bầu cử đính chính"})
+    assert "không thể mở lại" in c.get(settle).content.decode()
+    mm.refresh_from_db()
+    assert mm.status == "definitive" and mm.version == 1
+    assert not AuditEvent.objects.filter(action="minutes.reopened").exists()
+    (r,) = selectors.compute_results(election=mini_election, contest=pub.contest)
+    assert r.official
+
+
+def test_unit_and_board_pages_show_the_real_status(client, mini_election, make_user):
+    from election.models import ElectionBody, Role
+    from results.services.publication import contest_publish
+
+    import_count_minutes(
+        election=mini_election, data={"format": "baucu.count/1", "minutes": qh_minutes()}
+    )
+    boss = make_user("committee_member", "79")
+    member = make_user()
+    board = ElectionBody.objects.get(constituency__contest__code="QH", constituency__number=1)
+    Role.objects.create(user=member, kind="committee_member", unit=board.unit, body=board)
+    official, provisional = 'data-status="official"', 'data-status="provisional"'
+
+    def sections(body: str) -> dict[str, str]:
+        parts = body.split('<section class="card" id="contest-')[1:]
+        return {p.split('"', 1)[0]: p for p in parts}
+
+    c = login(client, boss)
+    before = sections(c.get("/e/mini-2021/results/u/79/").content.decode())
+    assert provisional in before["QH"] and official not in before["QH"]
+    client.logout()
+    home = login(client, member).get("/e/mini-2021/results/").content.decode()
+    assert provisional in home and official not in home
+    client.logout()
+    contest_publish(actor=boss, contest=mini_election.contests.get(code="QH"))
+    c = login(client, boss)
+    after = sections(c.get("/e/mini-2021/results/u/79/").content.decode())
+    assert official in after["QH"] and "KẾT QUẢ CHÍNH THỨC" in after["QH"]
+    assert provisional in after["HDND-79"] and official not in after["HDND-79"]
+    client.logout()
+    home = login(client, member).get("/e/mini-2021/results/").content.decode()
+    assert official in home and provisional not in home

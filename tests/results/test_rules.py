@@ -88,6 +88,43 @@ def test_tie_with_same_birth_date_is_left_to_a_person():
     assert d.seats_unfilled == 0 and not d.needs_additional
 
 
+def _tie():
+    return run(
+        [cand(1, 800), cand(2, 700, D(1970, 1, 1)), cand(3, 700, D(1970, 1, 1))],
+        seats=2,
+        valid=880,
+    )
+
+
+def test_committee_decision_settles_the_tie_with_a_note():
+    d = rules.apply_tie_decision(
+        _tie(), [3], names={2: "C2", 3: "C3"}, date="24/05/2021", reason="bốc thăm"
+    )
+    assert d.elected == [1, 3] and not d.undecided and d.seats_undecided == 0
+    assert d.seats_unfilled == 0
+    (note,) = [n for n in d.notes if n.code == "tie_decided"]
+    assert "24/05/2021" in note.text and "C3" in note.text and "bốc thăm" in note.text
+
+
+@pytest.mark.parametrize(
+    "chosen",
+    [[1], [4], [2, 3], []],
+    ids=["already-elected", "not-a-candidate", "too-many", "none"],
+)
+def test_a_choice_outside_the_tie_or_of_the_wrong_size_is_refused(chosen):
+    with pytest.raises(rules.TieChoiceError):
+        rules.check_tie_choice(_tie(), chosen)
+    stale = rules.apply_tie_decision(_tie(), chosen, names={}, date="24/05/2021", reason="x")
+    assert stale.elected == [1] and stale.undecided == [2, 3]  # the tie stays undecided
+    assert any(n.code == "tie_decision_stale" for n in stale.notes)
+
+
+def test_no_tie_no_choice():
+    d = run([cand(1, 800), cand(2, 700)], seats=2, valid=880)
+    with pytest.raises(rules.TieChoiceError):
+        rules.check_tie_choice(d, [2])
+
+
 def test_year_only_birth_in_the_same_year_is_undecidable_but_other_years_decide():
     same = run([cand(1, 700, D(1970, 3, 1)), cand(2, 700, None, 1970)], seats=1, valid=880)
     assert same.undecided == [1, 2]

@@ -335,6 +335,67 @@ def test_additional_election_completes_the_council_result(mini_election, make_us
     assert any("Art 79" in n or "Điều 79" in n for n in j["notes"])
 
 
+def tied_council(election) -> Contest:
+    """HDND-27496 (2 seats): Oanh 1000 elected, Phúc and Quyên 900 each with the same birth
+    date at the last seat: undecidable by Art 78(4)."""
+    from election.models import Candidate
+
+    Candidate.objects.filter(full_name__in=["Quách Văn Phúc", "Tạ Thị Quyên"]).update(
+        birth_date="1970-09-19"
+    )
+    names = ["Lương Thị Oanh", "Quách Văn Phúc", "Tạ Thị Quyên"]
+    m = minute(
+        "27496-01",
+        "HDND-27496",
+        dict(zip(names, [1000, 900, 900], strict=True)),
+        listed=1800,
+        voted=1700,
+        kept={1: 600, 2: 1100},
+    )
+    import_count_minutes(election=election, data={"format": "baucu.count/1", "minutes": [m]})
+    return election.contests.get(code="HDND-27496")
+
+
+def test_undecidable_tie_decided_by_the_committee_then_published(mini_election, make_user):
+    from results.models import TieDecision
+    from results.services.publication import tie_decide
+
+    contest = tied_council(mini_election)
+    boss = make_user("committee_member", "27496")
+    (r,) = selectors.compute_results(election=mini_election, contest=contest)
+    tied = {c.full_name: c.id for c in r.candidates if c.undecided}
+    assert set(tied) == {"Quách Văn Phúc", "Tạ Thị Quyên"}
+    with pytest.raises(PublicationError):
+        contest_publish(actor=boss, contest=contest)
+    oanh = next(c.id for c in r.candidates if c.elected)
+    for wrong in ([oanh], [tied["Quách Văn Phúc"], tied["Tạ Thị Quyên"]]):
+        with pytest.raises(PublicationError):
+            tie_decide(actor=boss, constituency=r.constituency, candidate_ids=wrong, reason="x")
+    with pytest.raises(PermissionDenied):  # the Committee of the contest decides
+        tie_decide(
+            actor=make_user("ward_staff", "27496"),
+            constituency=r.constituency,
+            candidate_ids=[tied["Tạ Thị Quyên"]],
+            reason="x",
+        )
+    assert not TieDecision.objects.exists()
+    tie = tie_decide(
+        actor=boss,
+        constituency=r.constituency,
+        candidate_ids=[tied["Tạ Thị Quyên"]],
+        reason="bốc thăm tại phiên họp",
+    )
+    ev = AuditEvent.objects.get(action="results.tie_decided")
+    assert ev.actor == boss and ev.object_id == str(tie.pk)
+    (r,) = selectors.compute_results(election=mini_election, contest=contest)
+    assert [c.full_name for c in r.elected] == ["Lương Thị Oanh", "Tạ Thị Quyên"]
+    assert not r.decision.undecided and r.decision.seats_unfilled == 0
+    assert any("bốc thăm tại phiên họp" in n for n in r.notes)
+    pub = contest_publish(actor=boss, contest=contest)
+    (c,) = pub.snapshot["constituencies"]
+    assert c["elected"] == ["Lương Thị Oanh", "Tạ Thị Quyên"] and c["undecided"] == []
+
+
 def test_national_assembly_shortfall_needs_additional(mini_election, qh_doc):
     # make the third candidate fall below half: move votes to the fourth, keep sums
     for m in qh_doc["minutes"]:
@@ -360,8 +421,12 @@ def test_publication_needs_every_minute(mini_election, make_user, qh_doc):
     import_count_minutes(election=mini_election, data=qh_doc)
     with pytest.raises(PermissionDenied):
         contest_publish(actor=make_user("committee_member", "760"), contest=qh_contest)
+    assert not AuditEvent.objects.filter(action="results.published").exists()
     pub = contest_publish(actor=boss, contest=qh_contest)
     assert len(pub.sha256) == 64
+    ev = AuditEvent.objects.get(action="results.published")
+    assert (ev.actor, ev.object_id, ev.election_id) == (boss, str(pub.pk), mini_election.pk)
+    assert ev.changes["fields"]["sha256"][1] == pub.sha256
     r = selectors.compute_results(election=mini_election, contest=qh_contest)[0]
     assert r.official and r.as_json()["status"] == "official"
 
@@ -508,3 +573,102 @@ def test_ngoc_thuy_percentages_recomputed():
     assert percent_str(2380, 2544) == "93.55"
     assert percent_str(810, 860) == "94.19"
     assert percent_str(76_043_527, 76_516_637) == "99.38"  # national 2026, 20:00
+
+
+def test_stored_invalid_threshold_decides_whether_w201_fires(client, mini_election, make_user):
+    """26734-01 has 10 invalid of 1,190 ballots received (0,84 %): under the default 3,00 %,
+    above a 0,50 % threshold set in the admin."""
+    from django.urls import reverse
+
+    from results.models import ResultsSettings
+
+    admin = make_user(superuser=True)
+    client.force_login(admin)
+    r = client.post(
+        reverse("admin:results_resultssettings_add"),
+        {"election": mini_election.pk, "invalid_warning_pct": "0.50", "turnout_tolerance": "0"},
+    )
+    assert r.status_code == 302, r.content.decode()[:2000]
+    stored = ResultsSettings.objects.get(election=mini_election)
+    ev = AuditEvent.objects.get(action="admin.add", object_id=str(stored.pk))
+    assert ev.actor == admin and ev.election_id == mini_election.pk
+    area, m = setup_minutes(mini_election)
+    clerk = make_user("team_secretary", "26734", area="26734-01")
+    with pytest.raises(svc.NeedsAcknowledgement) as exc:
+        svc.minutes_enter(actor=clerk, minutes=m, figures=figures_for(qh("26734-01"), area))
+    assert [f.code for f in exc.value.findings] == ["W.201"]
+    stored.invalid_warning_pct = "3.00"
+    stored.save()
+    out = svc.minutes_enter(actor=clerk, minutes=m, figures=figures_for(qh("26734-01"), area))
+    assert out.findings == [] and out.minutes.status == "first_entry"
+
+
+def test_publication_waits_for_a_revote_or_additional_election(mini_election, make_user):
+    """domain.md §5.7: the Committee's minute is made after the re-vote or additional vote."""
+    boss = make_user("committee_member", "27496")
+    contest = mini_election.contests.get(code="HDND-27496")
+    import_count_minutes(election=mini_election, data=council_doc(800, 800, voted=900))
+    with pytest.raises(PublicationError, match="Bầu cử lại"):
+        contest_publish(actor=boss, contest=contest)
+    CountMinutes.objects.all().delete()
+    names = ["Lương Thị Oanh", "Quách Văn Phúc", "Tạ Thị Quyên"]
+    first = minute(
+        "27496-01",
+        "HDND-27496",
+        dict(zip(names, [1000, 400, 300], strict=True)),
+        listed=1800,
+        voted=1700,
+        kept={1: 1700},
+    )
+    import_count_minutes(
+        election=mini_election, data={"format": "baucu.count/1", "minutes": [first]}
+    )
+    (r,) = selectors.compute_results(election=mini_election, contest=contest)
+    assert r.complete and r.decision.needs_additional and not r.decision.undecided
+    with pytest.raises(PublicationError, match="Bầu cử thêm"):
+        contest_publish(actor=boss, contest=contest)
+    vote_round_declare(actor=boss, constituency=r.constituency, kind="additional")
+    with pytest.raises(PublicationError, match="Bầu cử thêm"):
+        contest_publish(actor=boss, contest=contest)
+    second = minute(
+        "27496-01",
+        "HDND-27496",
+        {names[1]: 900, names[2]: 500},
+        listed=1800,
+        voted=1400,
+        kept={1: 1400},
+        round="additional",
+    )
+    import_count_minutes(
+        election=mini_election, data={"format": "baucu.count/1", "minutes": [second]}
+    )
+    pub = contest_publish(actor=boss, contest=contest)
+    assert pub.snapshot["constituencies"][0]["elected"] == names[:2]
+
+
+def test_import_entry_first_or_second_must_match_the_state(mini_election, tmp_path, capsys):
+    f = tmp_path / "one.json"
+    doc = {"format": "baucu.count/1", "minutes": [qh("26734-01")]}
+    f.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+
+    def run(entry: str) -> None:
+        call_command("import_count_minutes", str(f), "--election", "mini-2021", "--entry", entry)
+
+    def state() -> tuple[str, int]:
+        m = CountMinutes.objects.filter(polling_area__code="26734-01", contest__code="QH").first()
+        return (m.status, m.entries.filter(current=True).count()) if m else ("empty", 0)
+
+    with pytest.raises(CommandError) as e:
+        run("second")  # nothing entered yet
+    assert e.value.returncode == 1 and "lần 2" in capsys.readouterr().err
+    assert state() == ("empty", 0)
+    run("first")
+    assert state() == ("first_entry", 1)
+    with pytest.raises(CommandError):
+        run("first")
+    assert state() == ("first_entry", 1)
+    run("second")
+    assert state() == ("definitive", 2)
+    with pytest.raises(CommandError):
+        run("second")
+    assert state() == ("definitive", 2)
