@@ -107,6 +107,10 @@ def unit_voters(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             "can_manage": can(request.user, Cap.MANAGE_VOTERS, unit),
             "open": lists_open(election),
             "close": rules.changes_close(election.date),
+            # each link's URL prefix resolved once, not once per row
+            "voter_base": reverse("voters:voter", args=[election.slug, 0])[: -len("0/")],
+            "unit_base": reverse("voters:unit", args=[election.slug, "X"])[: -len("X/")],
+            "area_base": reverse("voters:area", args=[election.slug, "X"])[: -len("X/")],
         },
     )
 
