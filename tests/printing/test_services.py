@@ -327,6 +327,97 @@ def test_same_person_listed_in_two_areas_blocks_both(
     }
 
 
+def test_namesakes_decided_different_people_no_longer_block_printing(
+    django_capture_on_commit_callbacks, mini_election, voter_lists, staff, media
+):
+    from printing import sources
+    from voters.models import Voter
+    from voters.services.duplicates import distinct_persons_decide
+
+    area = PollingArea.objects.get(election=mini_election, code="26734-02")
+    first = next(v for v in voter_lists.rows["26734-02"] if v.stt == 2)
+    namesake = voter_lists.add_duplicate("26734-02", 2)  # same name, birth, sex; another ID
+    job = start(django_capture_on_commit_callbacks, staff, mini_election, "26734")
+    assert job.status == Job.Status.FAILED
+    assert any("26734-02, STT 2; 26734-02, STT 8" in e for e in job.error_report)
+
+    decision = distinct_persons_decide(
+        actor=staff,
+        election=mini_election,
+        unit=unit("26734"),
+        voter_ids=[first.pk, namesake.pk],
+        reason="Đã đối chiếu căn cước: hai người khác nhau",
+    )
+    event = AuditEvent.objects.get(action="voters.distinct_persons")
+    assert event.object_id == str(decision.pk) and event.actor == staff
+    assert event.changes["extra"]["entries"] == ["26734-02 · STT 2", "26734-02 · STT 8"]
+    assert sources.unresolved_duplicates(area) == []
+    job = start(django_capture_on_commit_callbacks, staff, mini_election, "26734")
+    assert job.status == Job.Status.SUCCEEDED, job.error_report
+
+    # A third entry with the same name and birth joins the group: it was never decided.
+    third = voter_lists.add_duplicate("26734-02", 2, prefix="098")
+    assert [[stt for _n, _c, stt in g] for g in sources.unresolved_duplicates(area)] == [[2, 8, 9]]
+    job = start(django_capture_on_commit_callbacks, staff, mini_election, "26734")
+    assert job.status == Job.Status.FAILED
+    # ... until it leaves the list again (the other two stay decided) ...
+    Voter.objects.filter(pk=third.pk).update(status=Voter.Status.REMOVED)
+    assert sources.unresolved_duplicates(area) == []
+    # ... or a person decides the three of them.
+    Voter.objects.filter(pk=third.pk).update(status=Voter.Status.LISTED)
+    distinct_persons_decide(
+        actor=staff,
+        election=mini_election,
+        unit=unit("26734"),
+        voter_ids=[first.pk, namesake.pk, third.pk],
+        reason="Ba người khác nhau",
+    )
+    assert sources.unresolved_duplicates(area) == []
+
+
+def test_only_staff_of_every_members_unit_may_decide_different_people(
+    django_capture_on_commit_callbacks, mini_election, voter_lists, staff, make_user, media
+):
+    from voters.models import DistinctPersons
+    from voters.services.changes import VoterError
+    from voters.services.duplicates import distinct_persons_decide
+
+    original = next(v for v in voter_lists.rows["26734-01"] if v.stt == 2)
+    namesake = voter_lists.add_duplicate("26734-01", 2, into="26737-01")  # another ward
+    ids = [original.pk, namesake.pk]
+    for who, on in [(staff, "26734"), (make_user("ward_staff", "26737"), "26737")]:
+        with pytest.raises(PermissionDenied):
+            distinct_persons_decide(
+                actor=who, election=mini_election, unit=unit(on), voter_ids=ids, reason="x"
+            )
+    committee = make_user("committee_member", "760")  # sees names, may not change lists
+    with pytest.raises(PermissionDenied):
+        distinct_persons_decide(
+            actor=committee, election=mini_election, unit=unit("760"), voter_ids=ids, reason="x"
+        )
+    assert not DistinctPersons.objects.exists()
+    assert not AuditEvent.objects.filter(action="voters.distinct_persons").exists()
+    district = make_user("ward_staff", "760")  # staff over both wards
+    with pytest.raises(VoterError):  # a reason is required
+        distinct_persons_decide(
+            actor=district, election=mini_election, unit=unit("760"), voter_ids=ids, reason=" "
+        )
+    other = next(v for v in voter_lists.rows["26734-01"] if v.stt == 3)
+    with pytest.raises(VoterError):  # not namesakes of each other
+        distinct_persons_decide(
+            actor=district,
+            election=mini_election,
+            unit=unit("760"),
+            voter_ids=[original.pk, other.pk],
+            reason="x",
+        )
+    distinct_persons_decide(
+        actor=district, election=mini_election, unit=unit("760"), voter_ids=ids, reason="Khác"
+    )
+    job = start(django_capture_on_commit_callbacks, district, mini_election, "760")
+    assert job.status == Job.Status.SUCCEEDED, job.error_report
+
+
 @pytest.fixture
 def election_2026(db, mini_doc):
     """A two-level tree (city → wards), as after 1 July 2025: no district anywhere."""
