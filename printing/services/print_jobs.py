@@ -337,6 +337,22 @@ def write_zip(paths: list[Path], manifest_data: dict[str, Any], target: Path) ->
         raise
 
 
+def write_manifest(folder: Path, data: dict[str, Any]) -> Path:
+    """`manifest.json` in `folder`, written under a temporary name, then renamed (as the PDFs
+    and the zip): a reader never sees half a manifest, and a run killed while writing leaves
+    the previous one whole."""
+    target = folder / "manifest.json"
+    fd, tmp = tempfile.mkstemp(prefix=".manifest.", suffix=".part", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(_manifest_bytes(data))
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
 def _manifest_bytes(data: dict[str, Any]) -> bytes:
     stable = {k: v for k, v in data.items() if k != "job"}
     return json.dumps(stable, ensure_ascii=False, indent=2, sort_keys=True).encode()
@@ -357,7 +373,7 @@ def print_job_finish(job_id: int) -> None:
     stem = job.params.get("area") or (job.unit.code if job.unit else "all")
     zip_path = folder / f"{stem}-{kind}.zip"
     write_zip(paths, data, zip_path)
-    (folder / "manifest.json").write_bytes(_manifest_bytes(data))
+    write_manifest(folder, data)
     # What a killed worker left: the temporary file it was writing (never a `.pdf`). Every
     # area has its file now, so any remaining temporary file is a dead writer's.
     for leftover in folder.glob(".*.part"):
@@ -482,7 +498,7 @@ def print_unit_to_dir(
         "total_items": sum(r["items"] for r in rows),
         "total_pages": sum(r["pages"] for r in rows),
     }
-    (out / "manifest.json").write_bytes(_manifest_bytes(data))
+    write_manifest(out, data)
     record(
         actor=actor,
         action="printing.printed",

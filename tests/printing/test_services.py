@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import zipfile
 from pathlib import Path
 
@@ -246,6 +247,52 @@ def test_failed_area_fails_the_job_and_leaves_no_partial_file(
         print_jobs.print_job_resume(actor=staff, job=job)
     job.refresh_from_db()
     assert job.status == Job.Status.SUCCEEDED
+
+
+@pytest.mark.parametrize("via", ["job", "command"])
+def test_manifest_is_replaced_whole_or_not_at_all(
+    django_capture_on_commit_callbacks, mini_election, voter_lists, staff, media, monkeypatch, via
+):
+    """manifest.json goes in under a temporary name and is renamed: a writer that dies before
+    the rename leaves the previous manifest whole and no temporary file."""
+    import os
+
+    if via == "job":
+        job = start(django_capture_on_commit_callbacks, staff, mini_election, "26734")
+        assert job.status == Job.Status.SUCCEEDED
+        folder = media / "print" / str(job.pk)
+        Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING)  # finish once more
+
+        def write() -> None:
+            print_jobs.print_job_finish(job.pk)
+
+    else:
+        folder = media / "out"
+        folder.mkdir(parents=True)
+
+        def write() -> None:
+            print_jobs.print_unit_to_dir(
+                election=mini_election, unit=unit("26734"), kind=LISTS, out=folder
+            )
+
+    (folder / "manifest.json").write_bytes(b'{"previous": true}')
+    real_replace = os.replace
+
+    def dies_before_renaming_the_manifest(src, dst):
+        if Path(dst).name == "manifest.json":
+            raise OSError("killed")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", dies_before_renaming_the_manifest)
+    with pytest.raises(OSError, match="killed"):
+        write()
+    assert (folder / "manifest.json").read_bytes() == b'{"previous": true}'
+    assert not list(folder.glob(".*"))  # no temporary file left
+    monkeypatch.setattr(os, "replace", real_replace)
+    write()
+    assert json.loads((folder / "manifest.json").read_text())["format"] == (
+        "baucu.print-manifest/1"
+    )
 
 
 def test_single_card_reprint_is_recorded(mini_election, voter_lists, staff):
