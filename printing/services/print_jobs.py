@@ -452,7 +452,12 @@ def print_unit_to_dir(
     area: PollingArea | None = None,
 ) -> dict[str, Any]:
     """The command-line path: pre-flight, then one `<area code>.pdf` per polling area under
-    the unit into `out`, and `manifest.json`; audited. Raises PrintRefused (nothing written)."""
+    the unit into `out`, and `manifest.json`; audited. Raises PrintBusy while a print job
+    covers the unit (as print_job_create does) and PrintRefused on a failed pre-flight;
+    nothing is written then."""
+    busy = _overlapping(election, unit)
+    if busy is not None:
+        raise PrintBusy(busy)
     areas = list(
         areas_under(election=election, unit=unit)
         .select_related("unit", "election")
