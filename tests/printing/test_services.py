@@ -3,6 +3,7 @@ pre-flight refusals, permissions, one job per unit, resume after a killed worker
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import json
@@ -31,6 +32,16 @@ def start(django_capture_on_commit_callbacks, actor, election, code, kind=CARDS,
         )
     job.refresh_from_db()
     return job
+
+
+def went_stale(job: Job, minutes: float | None = None) -> None:
+    """The job's last sign of life `minutes` ago (default: just over the stale period)."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    ago = settings.BAUCU_PRINT_STALE_MINUTES + 1 if minutes is None else minutes
+    Job.objects.filter(pk=job.pk).update(updated_at=timezone.now() - dt.timedelta(minutes=ago))
+    job.refresh_from_db()
 
 
 @pytest.fixture
@@ -186,6 +197,50 @@ def test_second_job_for_an_overlapping_unit_is_refused(mini_election, voter_list
     assert other.pk != running.pk
 
 
+def test_a_stale_running_job_no_longer_holds_its_unit(mini_election, voter_lists, committee):
+    dead = print_jobs.print_job_create(
+        actor=committee, election=mini_election, unit=unit("760"), kind=CARDS
+    )
+    assert print_jobs.print_job_run(dead.pk)  # phase 1 done, running; then its worker dies
+    dead.refresh_from_db()
+    assert dead.status == Job.Status.RUNNING and not print_jobs.is_stale(dead)
+    went_stale(dead, minutes=9)  # quiet, but not for long enough (default: 10 minutes)
+    assert not print_jobs.is_stale(dead)
+    with pytest.raises(print_jobs.PrintBusy):
+        print_jobs.print_job_create(
+            actor=committee, election=mini_election, unit=unit("26734"), kind=LISTS
+        )
+    with pytest.raises(print_jobs.PrintLive):  # nor may it be resumed while alive
+        print_jobs.print_job_resume(actor=committee, job=dead)
+    went_stale(dead, minutes=11)
+    assert print_jobs.is_stale(dead)
+    other = print_jobs.print_job_create(
+        actor=committee, election=mini_election, unit=unit("26734"), kind=LISTS
+    )
+    # The stale job may not be resumed while the new one covers its unit.
+    with pytest.raises(print_jobs.PrintBusy) as busy:
+        print_jobs.print_job_resume(actor=committee, job=dead)
+    assert busy.value.job == other
+    dead.refresh_from_db()
+    assert dead.status == Job.Status.RUNNING
+
+
+def test_a_live_job_keeps_showing_signs_of_life(mini_election, voter_lists, committee, settings):
+    settings.BAUCU_PRINT_STALE_MINUTES = 10
+    job = print_jobs.print_job_create(
+        actor=committee, election=mini_election, unit=unit("760"), kind=CARDS
+    )
+    todo = print_jobs.print_job_run(job.pk)
+    went_stale(job)
+    print_jobs.print_area(job.pk, todo[0])  # an area printed is progress
+    job.refresh_from_db()
+    assert not print_jobs.is_stale(job)
+    with pytest.raises(print_jobs.PrintBusy):
+        print_jobs.print_job_create(
+            actor=committee, election=mini_election, unit=unit("760"), kind=LISTS
+        )
+
+
 def test_killed_worker_resume_gives_the_same_files_without_duplicates(
     django_capture_on_commit_callbacks, mini_election, voter_lists, committee, media
 ):
@@ -202,7 +257,9 @@ def test_killed_worker_resume_gives_the_same_files_without_duplicates(
     (folder / ".26734-02.crash.part").write_bytes(b"%PDF-1.4 half a file")
     job.refresh_from_db()
     assert job.status == Job.Status.RUNNING and 0 < job.percent < 100
-    # The area task is redelivered (acks_late) or the job is resumed by hand.
+    # The area task is redelivered (acks_late) or, once the job has gone stale (no sign of
+    # life for BAUCU_PRINT_STALE_MINUTES), it is resumed by hand.
+    went_stale(job)
     with django_capture_on_commit_callbacks(execute=True):
         print_jobs.print_job_resume(actor=committee, job=job)
     job.refresh_from_db()
