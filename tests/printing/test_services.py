@@ -580,6 +580,9 @@ def test_a_2026_election_has_no_district_line_or_column(election_2026, tmp_path)
     header = area_header(area)
     assert header.district_name is None and header.commune_name == "Xã Củ Chi"
     assert "KHÓA XVI" in header.election_title and "2026 - 2031" in header.election_title
+    assert header.list_title == (
+        "BẦU CỬ ĐẠI BIỂU QUỐC HỘI KHÓA XVI VÀ BẦU CỬ ĐẠI BIỂU HĐND CÁC CẤP NHIỆM KỲ 2026-2031"
+    )
     assert [c.label for c in contest_columns(election_2026).columns] == [
         "Bầu cử ĐBQH",
         "Tỉnh",
@@ -592,4 +595,5 @@ def test_a_2026_election_has_no_district_line_or_column(election_2026, tmp_path)
     text = reader(lists.path).pages[0].extract_text()
     assert "Huyện" not in text
     assert "Khu vực bỏ phiếu số 1 thuộc xã Củ Chi, thành phố Hồ Chí Minh" in text
+    assert header.list_title in text  # the list's title (Mẫu 33/31), not the card's
     assert "đại biểu HĐND xã: 1" in text
