@@ -60,16 +60,17 @@ def job_create(
         election_id=election_id,
         params=params or {},
         total=total,
+        updated_at=timezone.now(),
     )
 
 
 def job_start(job: Job, *, total: int | None = None, message: str = "") -> None:
     job.status = Job.Status.RUNNING
-    job.started_at = timezone.now()
+    job.started_at = job.updated_at = timezone.now()
     if total is not None:
         job.total = total
     job.message = message
-    job.save(update_fields=["status", "started_at", "total", "message"])
+    job.save(update_fields=["status", "started_at", "updated_at", "total", "message"])
     _push(job)
 
 
@@ -77,7 +78,8 @@ def job_progress(job: Job, *, done: int, message: str = "") -> None:
     job.done = done
     if message:
         job.message = message
-    Job.objects.filter(pk=job.pk).update(done=done, message=job.message)
+    job.updated_at = timezone.now()
+    Job.objects.filter(pk=job.pk).update(done=done, message=job.message, updated_at=job.updated_at)
     _push(job)
 
 
@@ -90,7 +92,7 @@ def job_finish(
     result: dict[str, Any] | None = None,
 ) -> None:
     job.status = Job.Status.SUCCEEDED if ok else Job.Status.FAILED
-    job.finished_at = timezone.now()
+    job.finished_at = job.updated_at = timezone.now()
     if ok:
         job.done = job.total
     job.message = message

@@ -28,13 +28,25 @@ def na_term(year: int) -> int:
     return 15 + (year - 2021) // 5
 
 
-def election_title(year: int, *, national_assembly: bool = True, councils: bool = True) -> str:
-    """The title line of the card and the list (Mẫu 11/HĐBC, Mẫu 33/HĐBC), upper case."""
+def election_title(
+    year: int, *, national_assembly: bool = True, councils: bool = True, short: bool = False
+) -> str:
+    """The title line, upper case, as the forms write it (domain.md §2.7, §3): on the card
+    (Mẫu 11/HĐBC) "… ĐẠI BIỂU HỘI ĐỒNG NHÂN DÂN CÁC CẤP NHIỆM KỲ 2021 - 2026"; `short`, on the
+    list under "DANH SÁCH CỬ TRI" (Mẫu 33/HĐBC) "… ĐẠI BIỂU HĐND CÁC CẤP NHIỆM KỲ 2021-2026"."""
     parts = []
     if national_assembly:
         parts.append(f"BẦU CỬ ĐẠI BIỂU QUỐC HỘI KHÓA {roman(na_term(year))}")
     if councils:
-        parts.append(f"BẦU CỬ ĐẠI BIỂU HỘI ĐỒNG NHÂN DÂN CÁC CẤP NHIỆM KỲ {year} - {year + 5}")
+        council, term = (
+            ("HĐND", f"{year}-{year + 5}")
+            if short
+            else (
+                "HỘI ĐỒNG NHÂN DÂN",
+                f"{year} - {year + 5}",
+            )
+        )
+        parts.append(f"BẦU CỬ ĐẠI BIỂU {council} CÁC CẤP NHIỆM KỲ {term}")
     return " VÀ ".join(parts)
 
 

@@ -114,11 +114,15 @@ def voter_count(area: PollingArea) -> int:
 
 
 def unresolved_duplicates(area: PollingArea) -> list[list[tuple[str, str, int]]]:
-    """Groups of listed entries that are the same person, one of them in this area: the same
-    personal ID listed twice in the election, or the same folded name, full birth date and
-    sex (the voters app's "possible duplicate" of an import, narrowed to full birth dates so
-    that year-only records of common names do not block printing). A group is resolved by
-    removing the extra entry (change `duplicate`). Each entry as (name, area code, STT)."""
+    """Groups of listed entries that may be the same person, one of them in this area,
+    looked for across the whole election (one person, one list): the same personal ID listed
+    twice, or the same folded name, full birth date and sex (the voters app's "possible
+    duplicate", narrowed to full birth dates so that year-only records of common names do not
+    block printing). A group is resolved by removing the extra entry (change `duplicate`) or,
+    for a name group, by a person deciding that they are different people (voters app,
+    *Nghi trùng* page): a decision covers the group while every two of its current members
+    were named in it, so an entry that joins later blocks again. Each entry as (name, area
+    code, STT)."""
     listed = Voter.objects.filter(election_id=area.election_id, status=Voter.Status.LISTED)
     here = listed.filter(polling_area=area)
     same_id = (
@@ -135,17 +139,24 @@ def unresolved_duplicates(area: PollingArea) -> list[list[tuple[str, str, int]]]
         .annotate(n=Count("id"))
         .filter(n__gt=1)
     )
-    groups: list[list[tuple[str, str, int]]] = []
+    found: list[tuple[bool, list[Voter]]] = []  # (decidable, entries)
     seen: set[tuple[int, ...]] = set()
-    candidates = [listed.filter(national_id=nid) for nid in same_id] + [
-        listed.filter(search_key=k["search_key"], birth_date=k["birth_date"], sex=k["sex"])
+    candidates = [(False, listed.filter(national_id=nid)) for nid in same_id] + [
+        (True, listed.filter(search_key=k["search_key"], birth_date=k["birth_date"], sex=k["sex"]))
         for k in same_person
     ]
-    for qs in candidates:
+    for decidable, qs in candidates:
         rows = list(qs.select_related("polling_area").order_by("polling_area__code", "stt"))
         ids = tuple(v.pk for v in rows)
         if ids in seen or not any(v.polling_area_id == area.pk for v in rows):
             continue
         seen.add(ids)
-        groups.append([(v.full_name, v.polling_area.code, v.stt) for v in rows])
-    return groups
+        found.append((decidable, rows))
+    # The same ID twice is the same person whatever anyone decided: only name groups count
+    # a "different people" decision.
+    decided = voter_selectors.groups_decided([[v.pk for v in rows] for _d, rows in found])
+    return [
+        [(v.full_name, v.polling_area.code, v.stt) for v in rows]
+        for (decidable, rows), done in zip(found, decided, strict=True)
+        if not (decidable and done)
+    ]

@@ -96,6 +96,9 @@ def print_job(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "election": election,
             "job": job,
             "files": selectors.printed_files(job=job) if job.finished else [],
+            "can_resume": print_jobs.can_resume(job),
+            "stale": print_jobs.is_stale(job),
+            "stale_minutes": settings.BAUCU_PRINT_STALE_MINUTES,
             "manifest": job.result.get("manifest"),
             "zip_name": Path(job.result_file).name if job.result_file else "",
         },
@@ -108,7 +111,24 @@ def print_resume(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     election = election_selectors.election_get(user=request.user, slug=slug)
     job = selectors.print_job_get(user=request.user, election=election, pk=pk)
     if request.method == "POST":
-        print_jobs.print_job_resume(actor=request.user, job=job)
+        try:
+            print_jobs.print_job_resume(actor=request.user, job=job)
+        except print_jobs.PrintLive:
+            messages.error(
+                request,
+                _(
+                    "This job is still printing; it can be resumed only if it fails or shows "
+                    "no progress for %(minutes)s minutes."
+                )
+                % {"minutes": settings.BAUCU_PRINT_STALE_MINUTES},
+            )
+        except print_jobs.PrintBusy as busy:
+            messages.error(
+                request,
+                _("Job #%(job)s is already printing for this unit; wait until it has finished.")
+                % {"job": busy.job.pk},
+            )
+            return redirect("printing-job", slug=slug, pk=busy.job.pk)
     return redirect("printing-job", slug=slug, pk=job.pk)
 
 

@@ -275,3 +275,51 @@ class VoterAreaCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.polling_area_id} {self.sex} {self.contest_scope}: {self.n}"
+
+
+class DistinctPersons(models.Model):
+    """A person's decision that a group of likely duplicates (same folded name and birth,
+    different IDs) are different people, with the reason (the *Nghi trùng* page).
+
+    Keyed by the entries it names (DistinctPersonsMember): a group counts as decided while
+    every two of its current members were named together in one decision. A member that
+    leaves the list leaves the others decided; an entry that joins the group later (a new
+    registration, an import, a move, which makes a new entry) makes the group undecided
+    again, until a person decides once more. Entries are never deleted, so a decision never
+    points at nothing."""
+
+    election = models.ForeignKey("election.Election", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(
+        "election.AdminUnit",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("the unit whose page the decision was made on"),
+    )
+    reason = models.CharField(max_length=300)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("decision: different people")
+        verbose_name_plural = _("decisions: different people")
+        ordering = ["-decided_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"distinct #{self.pk}"  # no personal data in logs or audit repr
+
+
+class DistinctPersonsMember(models.Model):
+    """One entry named by a DistinctPersons decision."""
+
+    decision = models.ForeignKey(DistinctPersons, on_delete=models.CASCADE, related_name="members")
+    voter = models.ForeignKey(Voter, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "voter"], name="distinct_member_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decision_id}: {self.voter_id}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import operator
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -458,6 +459,16 @@ def validate_row(
         "polling_area_id": area.id,
     }
     return RowResult(record, [], nid, flags)
+
+
+def group_decided(member_ids: Iterable[int], decisions: Mapping[int, Iterable[int]]) -> bool:
+    """Is a group of likely duplicates decided to be different people? Yes when every two of
+    its members were named together in one decision (`decisions`: voter id → ids of the
+    decisions naming it). A member that joined later was never named with the others, so the
+    group is open again; a member that left takes nothing away from the others."""
+    ids = sorted(set(member_ids))
+    named = {i: set(decisions.get(i, ())) for i in ids}
+    return all(named[a] & named[b] for k, a in enumerate(ids) for b in ids[k + 1 :])
 
 
 def household_order_key(household_first: int, is_head: bool, position: int) -> tuple:

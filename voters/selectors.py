@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -31,7 +33,13 @@ from election.models import (
     UnitAncestry,
 )
 from voters import rules
-from voters.models import Voter, VoterAreaCount, VoterEvent
+from voters.models import (
+    DistinctPersons,
+    DistinctPersonsMember,
+    Voter,
+    VoterAreaCount,
+    VoterEvent,
+)
 
 
 def _counts(election: Election | int, area_ids: Iterable[int] | None) -> QuerySet[Any]:
@@ -333,9 +341,47 @@ def change_report(
     return {"areas": list(per_area.values()), "totals": totals, "events": names}
 
 
-def possible_duplicates(*, election: Election, area_ids: list[int], limit: int = 500) -> list[Any]:
+def distinct_decisions(*, voter_ids: Iterable[int]) -> dict[int, set[int]]:
+    """voter id → ids of the "different people" decisions naming that entry."""
+    out: dict[int, set[int]] = defaultdict(set)
+    rows = DistinctPersonsMember.objects.filter(voter_id__in=list(voter_ids)).values_list(
+        "voter_id", "decision_id"
+    )
+    for voter_id, decision_id in rows:
+        out[voter_id].add(decision_id)
+    return dict(out)
+
+
+def groups_decided(groups: Sequence[Iterable[int]]) -> list[bool]:
+    """For each group of voter ids: decided to be different people (rules.group_decided)?
+    One query for all the groups."""
+    groups = [list(g) for g in groups]
+    decisions = distinct_decisions(voter_ids={i for g in groups for i in g})
+    return [rules.group_decided(g, decisions) for g in groups]
+
+
+@dataclass
+class DuplicateGroup:
+    """Listed entries with the same folded name and birth and different IDs; `decisions` are
+    the "different people" decisions naming its members, `decided` whether they cover every
+    two of its current members."""
+
+    voters: list[Voter]
+    decided: bool = False
+    decisions: list[DistinctPersons] = dc_field(default_factory=list)
+    can_decide: bool = False  # set by the page: may this user decide (every member's area)
+
+    @property
+    def voter_ids(self) -> list[int]:
+        return [v.pk for v in self.voters]
+
+
+def possible_duplicates(
+    *, election: Election, area_ids: list[int], limit: int = 500
+) -> list[DuplicateGroup]:
     """Listed voters with the same folded name and birth but different IDs (for a person to
-    decide), where at least one of them is inside the given areas."""
+    decide), where at least one of them is inside the given areas; each group says whether
+    it was decided to be different people."""
     inside = Voter.objects.filter(
         election=election, status=Voter.Status.LISTED, polling_area_id__in=area_ids
     )
@@ -345,9 +391,11 @@ def possible_duplicates(*, election: Election, area_ids: list[int], limit: int =
         .order_by()
         .values("search_key", "birth_year", "birth_date")
         .annotate(ids=Count("national_id", distinct=True))
-        .filter(ids__gt=1)[:limit]
+        .filter(ids__gt=1)
+        .order_by("search_key", "birth_year", "birth_date")[:limit]
     )
-    out = []
+    wanted = set(area_ids)
+    out: list[DuplicateGroup] = []
     for k in keys:
         group = list(
             Voter.objects.filter(
@@ -356,10 +404,23 @@ def possible_duplicates(*, election: Election, area_ids: list[int], limit: int =
                 search_key=k["search_key"],
                 birth_year=k["birth_year"],
                 birth_date=k["birth_date"],
-            ).select_related("polling_area__unit")
+            )
+            .select_related("polling_area__unit")
+            .order_by("polling_area__code", "stt")
         )
-        if any(v.polling_area_id in set(area_ids) for v in group):
-            out.append(group)
+        if any(v.polling_area_id in wanted for v in group):
+            out.append(DuplicateGroup(voters=group))
+    decisions = distinct_decisions(voter_ids={v.pk for g in out for v in g.voters})
+    by_id = {
+        d.pk: d
+        for d in DistinctPersons.objects.filter(
+            pk__in={i for ids in decisions.values() for i in ids}
+        ).select_related("decided_by")
+    }
+    for g in out:
+        g.decided = rules.group_decided(g.voter_ids, decisions)
+        ids = {i for v in g.voters for i in decisions.get(v.pk, ())}
+        g.decisions = sorted((by_id[i] for i in ids), key=lambda d: d.decided_at)
     return out
 
 

@@ -34,6 +34,7 @@ from voters import exports, rules, selectors
 from voters.models import Voter, VoterEvent, VoterImport
 from voters.services import disclosure
 from voters.services.changes import VoterError, voter_change, voter_register, voter_update
+from voters.services.duplicates import REASON_MAX, distinct_persons_decide
 from voters.services.import_list import lists_open, purge_stale_uploads
 from voters.tasks import voter_import_apply, voter_import_preview
 
@@ -176,9 +177,38 @@ def unit_changes(request: HttpRequest, slug: str, code: str) -> HttpResponse:
 def unit_duplicates(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     election = esel.election_get(user=request.user, slug=slug)
     unit = esel.unit_get(user=request.user, election=election, code=code, cap=Cap.VIEW_PERSONAL)
+    if request.method == "POST" and request.POST.get("action") == "distinct":
+        try:
+            ids = [int(i) for i in request.POST.getlist("voter")]
+        except ValueError:
+            ids = []
+        try:
+            distinct_persons_decide(
+                actor=request.user,
+                election=election,
+                unit=unit,
+                voter_ids=ids,
+                reason=request.POST.get("reason", ""),
+            )
+        except VoterError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Recorded: these entries are different people."))
+        return redirect("voters:duplicates", slug=slug, code=unit.code)
     groups = selectors.possible_duplicates(
         election=election, area_ids=selectors.area_ids_under(election=election, unit=unit)
     )
+    show = request.GET.get("show", "open")
+    open_groups = [g for g in groups if not g.decided]
+    decided = [g for g in groups if g.decided]
+    manages: dict[int, bool] = {}  # area id → MANAGE_VOTERS there (one check per area)
+    for g in open_groups:  # may the user decide? MANAGE_VOTERS on every member's area
+        for v in g.voters:
+            if v.polling_area_id not in manages:
+                manages[v.polling_area_id] = can_area(
+                    request.user, Cap.MANAGE_VOTERS, v.polling_area
+                )
+        g.can_decide = all(manages[v.polling_area_id] for v in g.voters)
     return render(
         request,
         "voters/duplicates.html",
@@ -186,8 +216,12 @@ def unit_duplicates(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             "election": election,
             "unit": unit,
             "breadcrumb": _crumbs(request.user, unit, election),
-            "groups": groups,
+            "groups": open_groups,
+            "decided": decided if show in ("all", "decided") else [],
+            "decided_count": len(decided),
+            "show": show,
             "can_manage": can(request.user, Cap.MANAGE_VOTERS, unit),
+            "reason_max": REASON_MAX,
         },
     )
 

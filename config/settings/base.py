@@ -299,6 +299,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("BAUCU_LOG_LEVEL", "WARNING")},
 }
 
+# A running print job not updated (no progress) for this many minutes has lost its worker: it
+# no longer holds its unit (one print job per unit) and may be resumed. Keep it above the
+# longest time a live job can stay silent (its area tasks waiting behind another job's).
+BAUCU_PRINT_STALE_MINUTES = int(os.environ.get("BAUCU_PRINT_STALE_MINUTES", "10"))
 BAUCU_DEMO = os.environ.get("BAUCU_DEMO", "0") == "1"
 # A rehearsal's turnout clock may be set to a time of day ("HH:MM") so that a drill
 # (manage.py rehearse) plays a whole election day at any hour; real elections ignore it.

@@ -55,7 +55,7 @@ def _data_querysets(election_id: int) -> list[tuple[str, QuerySet]]:
         MinutesEntry,
         VoteRound,
     )
-    from voters.models import Voter, VoterAreaCount, VoterEvent, VoterImport
+    from voters.models import DistinctPersons, Voter, VoterAreaCount, VoterEvent, VoterImport
 
     e = election_id
     return [
@@ -68,6 +68,7 @@ def _data_querysets(election_id: int) -> list[tuple[str, QuerySet]]:
         ("turnout.reports", TurnoutReport.objects.filter(election_id=e)),
         ("printing.files", PrintedFile.objects.filter(polling_area__election_id=e)),
         ("voters.events", VoterEvent.objects.filter(election_id=e)),
+        ("voters.distinct_persons", DistinctPersons.objects.filter(election_id=e)),
         ("voters.voters", Voter.objects.filter(election_id=e)),
         ("voters.area_counts", VoterAreaCount.objects.filter(election_id=e)),
         ("voters.imports", VoterImport.objects.filter(election_id=e)),
@@ -85,6 +86,7 @@ DATA_LABELS = {
     "turnout.reports": gettext_lazy("Turnout reports"),
     "printing.files": gettext_lazy("Printed files"),
     "voters.events": gettext_lazy("Voter list changes"),
+    "voters.distinct_persons": gettext_lazy("Likely duplicates decided to be different people"),
     "voters.voters": gettext_lazy("Voters on the lists"),
     "voters.area_counts": gettext_lazy("Voter counts per polling area"),
     "voters.imports": gettext_lazy("Voter list imports"),

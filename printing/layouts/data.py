@@ -18,10 +18,14 @@ class AreaHeader:
     district_name: str | None = None  # None: a two-level tree (2026), no district line/column
     area_name: str = ""
     rehearsal: bool = False  # every page carries the "DIỄN TẬP" mark (common/rehearsal.py)
+    # The list's title under "DANH SÁCH CỬ TRI" (Mẫu 33: "… ĐẠI BIỂU HĐND CÁC CẤP NHIỆM KỲ
+    # 2021-2026"); empty: the card's title.
+    list_title: str = ""
 
     def texts(self) -> list[str]:
         return [
             self.election_title,
+            self.list_title,
             self.area_code,
             self.commune_name,
             self.province_name,

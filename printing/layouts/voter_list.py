@@ -122,7 +122,7 @@ def _draw_header_form(c: Canvas, doc: ListDocument, cols: list[_Col], r: str, b:
     c.setFont(b, 13)
     c.drawCentredString(PAGE_W / 2, top - 24 * mm, "DANH SÁCH CỬ TRI")
     c.setFont(b, 9)
-    title = wrap(h.election_title, b, 9, PAGE_W - 2 * MARGIN_X)
+    title = wrap(h.list_title or h.election_title, b, 9, PAGE_W - 2 * MARGIN_X)
     for i, line in enumerate(title[:2]):
         c.drawCentredString(PAGE_W / 2, top - (29 + 3.8 * i) * mm, line)
     c.setFont(r, 9)

@@ -41,12 +41,13 @@ def area_header(area: PollingArea) -> AreaHeader:
     p = _province_index(chain)
     between = chain[p + 1 : -1]
     kinds = set(election.contests.values_list("kind", flat=True))
+    contests = {
+        "national_assembly": Contest.Kind.NATIONAL_ASSEMBLY in kinds,
+        "councils": Contest.Kind.PEOPLE_COUNCIL in kinds,
+    }
     return AreaHeader(
-        election_title=rules.election_title(
-            election.date.year,
-            national_assembly=Contest.Kind.NATIONAL_ASSEMBLY in kinds,
-            councils=Contest.Kind.PEOPLE_COUNCIL in kinds,
-        ),
+        election_title=rules.election_title(election.date.year, **contests),
+        list_title=rules.election_title(election.date.year, short=True, **contests),
         year=election.date.year,
         area_code=area.code,
         area_number=area.number,

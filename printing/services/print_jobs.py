@@ -3,6 +3,7 @@ polling area, the manifest and the zip at the end; resume; reprint of a single c
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import os
@@ -14,7 +15,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.audit import record
@@ -52,21 +55,42 @@ def relative(path: Path) -> str:
     return str(path.relative_to(settings.MEDIA_ROOT))
 
 
-def _overlapping(election: Election, unit: AdminUnit) -> Job | None:
-    """An active print job of this election on the unit, an ancestor or a descendant."""
+class PrintLive(Exception):
+    """The job is still alive (pending, or running and updated lately): not resumed."""
+
+    def __init__(self, job: Job) -> None:
+        super().__init__(job.pk)
+        self.job = job
+
+
+def _stale_before(now: dt.datetime | None = None) -> dt.datetime:
+    return (now or timezone.now()) - dt.timedelta(minutes=settings.BAUCU_PRINT_STALE_MINUTES)
+
+
+def is_stale(job: Job, now: dt.datetime | None = None) -> bool:
+    """A running job that has shown no sign of life (start, progress, an area printed) for
+    BAUCU_PRINT_STALE_MINUTES: its worker was killed. It no longer holds its unit."""
+    last = job.updated_at or job.started_at or job.created_at
+    return job.status == Job.Status.RUNNING and last < _stale_before(now)
+
+
+def _overlapping(election: Election, unit: AdminUnit, *, exclude: Job | None = None) -> Job | None:
+    """An active print job of this election on the unit, an ancestor or a descendant: pending,
+    or running and not stale (is_stale)."""
     related = set(
         UnitAncestry.objects.filter(descendant=unit).values_list("ancestor_id", flat=True)
     ) | set(UnitAncestry.objects.filter(ancestor=unit).values_list("descendant_id", flat=True))
-    return (
-        Job.objects.filter(
-            election=election,
-            kind__in=JOB_KINDS.values(),
-            status__in=ACTIVE,
-            unit_id__in=related,
-        )
-        .order_by("pk")
-        .first()
+    alive = Q(status=Job.Status.PENDING) | Q(
+        status=Job.Status.RUNNING, last_seen__gte=_stale_before()
     )
+    qs = (
+        Job.objects.filter(election=election, kind__in=JOB_KINDS.values(), unit_id__in=related)
+        .annotate(last_seen=Coalesce("updated_at", "started_at", "created_at"))
+        .filter(alive)
+    )
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude.pk)
+    return qs.order_by("pk").first()
 
 
 def print_job_create(
@@ -133,16 +157,35 @@ def print_job_create(
     return job
 
 
+def can_resume(job: Job, now: dt.datetime | None = None) -> bool:
+    """Failed, or running with its worker gone (is_stale): a live job is left alone."""
+    return job.status == Job.Status.FAILED or is_stale(job, now)
+
+
 def print_job_resume(*, actor: Any, job: Job, source: str = "web") -> Job:
-    """Run a job again that did not finish (a worker was killed): areas already written are
-    kept, the others are printed; the same files come out."""
+    """Run a job again that did not finish (it failed, or its worker was killed and it went
+    stale): areas already written are kept, the others are printed; the same files come out.
+
+    A succeeded job is returned as it is. Refused (PrintLive) while the job is alive (pending,
+    or running and updated lately), and (PrintBusy) while another job covers its unit (one
+    started while this one was stale)."""
     require(actor, Cap.PRINT, job.unit_id)
     with transaction.atomic():
-        job = Job.objects.select_for_update().get(pk=job.pk)
+        Election.objects.select_for_update().filter(pk=job.election_id).first()  # as a start
+        job = Job.objects.select_for_update().select_related("unit", "election").get(pk=job.pk)
         if job.status == Job.Status.SUCCEEDED:
             return job
+        if not can_resume(job):
+            raise PrintLive(job)
+        busy = _overlapping(job.election, job.unit, exclude=job)
+        if busy is not None:
+            raise PrintBusy(busy)
         Job.objects.filter(pk=job.pk).update(
-            status=Job.Status.PENDING, finished_at=None, message="", result={}
+            status=Job.Status.PENDING,
+            finished_at=None,
+            message="",
+            result={},
+            updated_at=timezone.now(),
         )
         record(
             actor=actor,
@@ -337,6 +380,22 @@ def write_zip(paths: list[Path], manifest_data: dict[str, Any], target: Path) ->
         raise
 
 
+def write_manifest(folder: Path, data: dict[str, Any]) -> Path:
+    """`manifest.json` in `folder`, written under a temporary name, then renamed (as the PDFs
+    and the zip): a reader never sees half a manifest, and a run killed while writing leaves
+    the previous one whole."""
+    target = folder / "manifest.json"
+    fd, tmp = tempfile.mkstemp(prefix=".manifest.", suffix=".part", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(_manifest_bytes(data))
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
 def _manifest_bytes(data: dict[str, Any]) -> bytes:
     stable = {k: v for k, v in data.items() if k != "job"}
     return json.dumps(stable, ensure_ascii=False, indent=2, sort_keys=True).encode()
@@ -357,7 +416,7 @@ def print_job_finish(job_id: int) -> None:
     stem = job.params.get("area") or (job.unit.code if job.unit else "all")
     zip_path = folder / f"{stem}-{kind}.zip"
     write_zip(paths, data, zip_path)
-    (folder / "manifest.json").write_bytes(_manifest_bytes(data))
+    write_manifest(folder, data)
     # What a killed worker left: the temporary file it was writing (never a `.pdf`). Every
     # area has its file now, so any remaining temporary file is a dead writer's.
     for leftover in folder.glob(".*.part"):
@@ -436,7 +495,12 @@ def print_unit_to_dir(
     area: PollingArea | None = None,
 ) -> dict[str, Any]:
     """The command-line path: pre-flight, then one `<area code>.pdf` per polling area under
-    the unit into `out`, and `manifest.json`; audited. Raises PrintRefused (nothing written)."""
+    the unit into `out`, and `manifest.json`; audited. Raises PrintBusy while a print job
+    covers the unit (as print_job_create does) and PrintRefused on a failed pre-flight;
+    nothing is written then."""
+    busy = _overlapping(election, unit)
+    if busy is not None:
+        raise PrintBusy(busy)
     areas = list(
         areas_under(election=election, unit=unit)
         .select_related("unit", "election")
@@ -482,7 +546,7 @@ def print_unit_to_dir(
         "total_items": sum(r["items"] for r in rows),
         "total_pages": sum(r["pages"] for r in rows),
     }
-    (out / "manifest.json").write_bytes(_manifest_bytes(data))
+    write_manifest(out, data)
     record(
         actor=actor,
         action="printing.printed",

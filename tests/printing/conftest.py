@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 
@@ -37,9 +38,12 @@ class Lists:
         voter.search_key = fold(name)
         voter.save(update_fields=["full_name", "search_key"])
 
-    def add_duplicate(self, code: str, stt: int, into: str | None = None) -> None:
-        """The same person entered a second time, with another ID, at the end of the list
-        (of the same polling area, or of the area `into`)."""
+    def add_duplicate(
+        self, code: str, stt: int, into: str | None = None, prefix: str = "099"
+    ) -> Any:
+        """The same person entered a second time, with another ID (`prefix` + the rest of
+        the original's), at the end of the list (of the same polling area, or of the area
+        `into`). Returns the new entry."""
         from election.models import PollingArea
         from voters.models import Voter
 
@@ -49,12 +53,13 @@ class Lists:
         copy.pk = None
         copy.polling_area = PollingArea.objects.get(code=target)
         copy.stt = max(v.stt for v in self.rows[target]) + 1
-        copy.national_id = "099" + original.national_id[3:]
+        copy.national_id = prefix + original.national_id[3:]
         copy.save()
         self.rows[target].append(copy)
         from voters.services.counts import refresh_area_counts
 
         refresh_area_counts(election_id=self.election.id)
+        return copy
 
 
 def _voters(election, area, index: int) -> list:

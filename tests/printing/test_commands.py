@@ -94,3 +94,36 @@ def test_a_single_polling_area(voter_lists, tmp_path):
     call_command("print_cards", "--election", "mini-2021", "--unit", "27496-01", "--out", str(out))
     assert [p.name for p in out.glob("*.pdf")] == ["27496-01.pdf"]
     assert len(card_names(reader(out / "27496-01.pdf"))) == 6
+
+
+def test_refused_while_a_print_job_covers_the_unit(voter_lists, tmp_path, capsys):
+    from django.contrib.auth import get_user_model
+
+    from common.models import Job
+    from election.models import AdminUnit
+    from printing.services import print_jobs
+
+    boss = get_user_model().objects.create_user("boss", is_superuser=True)
+    district = AdminUnit.objects.get(tree__slug="mini-2021", code="760")
+    running = print_jobs.print_job_create(
+        actor=boss, election=voter_lists.election, unit=district, kind="lists"
+    )  # not run: on_commit callbacks are not executed here, so it stays pending
+    for code in ("26734", "26734-01", "760", "79"):  # below, an area below, the same, above
+        out = tmp_path / code
+        with pytest.raises(CommandError) as err:
+            call_command(
+                "print_cards", "--election", "mini-2021", "--unit", code, "--out", str(out)
+            )
+        assert err.value.returncode == 1
+        assert f"print job #{running.pk}" in str(err.value)
+        assert not list(out.glob("*"))
+        assert f"#{running.pk}" in capsys.readouterr().err
+    assert not AuditEvent.objects.filter(action="printing.printed").exists()
+    # Another district is free; and once the job has finished, the unit is free again.
+    call_command("print_cards", "--election", "mini-2021", "--unit", "783", "--out", str(tmp_path))
+    Job.objects.filter(pk=running.pk).update(status=Job.Status.SUCCEEDED)
+    out = tmp_path / "after"
+    call_command(
+        "print_voter_lists", "--election", "mini-2021", "--unit", "26734", "--out", str(out)
+    )
+    assert (out / "manifest.json").exists()

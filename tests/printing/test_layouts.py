@@ -14,7 +14,7 @@ from reportlab.graphics.barcode.code128 import Code128
 from printing.layouts import code128
 from printing.layouts.cards import render_cards
 from printing.layouts.data import AreaHeader, CardRow, ContestColumn, ListDocument, ListRow
-from printing.layouts.fonts import missing_glyphs
+from printing.layouts.fonts import missing_glyphs, register
 from printing.layouts.voter_list import render_voter_list
 from printing.rules import election_title
 from tests.printing.support import (
@@ -29,6 +29,7 @@ from tests.printing.support import (
 
 HEADER_2021 = AreaHeader(
     election_title=election_title(2021),
+    list_title=election_title(2021, short=True),
     year=2021,
     area_code="26734-01",
     area_number=1,
@@ -38,6 +39,7 @@ HEADER_2021 = AreaHeader(
 )
 HEADER_2026 = AreaHeader(
     election_title=election_title(2026),
+    list_title=election_title(2026, short=True),
     year=2026,
     area_code="26734-01",
     area_number=1,
@@ -195,6 +197,123 @@ def test_list_reads_back_with_header_on_every_page_and_totals(tmp_path):
     commune = sum(1 for r in rows if r.marks[3])
     assert "đại biểu Quốc hội: 120" in last and f"đại biểu HĐND xã: {commune}" in last
     assert all(embedded for _, embedded in fonts_of(path))
+
+
+def _placed(page) -> dict[str, list[tuple[float, float]]]:
+    """Each text run of the page: text → [(centre x, baseline y)] in points (the fonts'
+    widths from reportlab; every run of the list is drawn unscaled)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    regular, bold = register()
+    out: dict[str, list[tuple[float, float]]] = {}
+
+    def visit(text, cm, tm, font, size):
+        text = text.strip()
+        if not text or font is None:
+            return
+        name = bold if str(font.get("/BaseFont", "")).endswith("-Bold") else regular
+        x, y = tm[4] + cm[4], tm[5] + cm[5]
+        out.setdefault(text, []).append((x + stringWidth(text, name, size) / 2, y))
+
+    page.extract_text(visitor_text=visit)
+    return out
+
+
+def test_list_page_is_a4_landscape():
+    pdf = reader(render(render_voter_list, ListDocument(HEADER_2021, COLUMNS_2021, list_rows(60))))
+    assert len(pdf.pages) > 1
+    for page in pdf.pages:
+        box = page.mediabox
+        assert (round(float(box.width) / 72 * 25.4), round(float(box.height) / 72 * 25.4)) == (
+            297,
+            210,
+        )
+
+
+def test_list_header_is_that_of_form_33_of_2021():
+    """domain.md §2.7: committee and national headers, title, polling area line, and the
+    columns STT, (1)–(6), Nơi cư trú (7a) Thường trú / (7b) Tạm trú, (8) Bầu cử ĐBQH,
+    Bầu cử đại biểu HĐND (9) Tỉnh / (10) Huyện / (11) Xã, (12) Ghi chú."""
+    page = reader(
+        render(render_voter_list, ListDocument(HEADER_2021, COLUMNS_2021, list_rows(3)))
+    ).pages[0]
+    lines = page_lines(page)
+    assert lines[:5] == [
+        "ỦY BAN NHÂN DÂN",
+        "PHƯỜNG TÂN ĐỊNH",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "DANH SÁCH CỬ TRI",
+    ]
+    area = lines.index("Khu vực bỏ phiếu số 1 thuộc phường Tân Định, quận 1, thành phố Hồ Chí Minh")
+    assert " ".join(lines[5:area]) == (
+        "BẦU CỬ ĐẠI BIỂU QUỐC HỘI KHÓA XV VÀ BẦU CỬ ĐẠI BIỂU HĐND CÁC CẤP NHIỆM KỲ 2021-2026"
+    )
+    at = _placed(page)
+    middle = float(page.mediabox.width) / 2
+    assert at["ỦY BAN NHÂN DÂN"][0][0] < middle < at["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"][0][0]
+    # Each column number stands under its column's label (the nearest label centre).
+    labels = ["STT", "Họ và tên", "năm sinh", "Nam", "Nữ", "Dân tộc", "Nghề nghiệp"]
+    labels += ["Thường trú", "Tạm trú", "ĐBQH", "Tỉnh", "Huyện", "Xã", "Ghi chú"]
+    centre = {label: at[label][0][0] for label in labels}
+    numbers = ["(1)", "(2)", "(3)", "(4)", "(5)", "(6)", "(7a)", "(7b)"]
+    numbers += ["(8)", "(9)", "(10)", "(11)", "(12)"]
+    under = {n: min(labels, key=lambda label: abs(centre[label] - at[n][0][0])) for n in numbers}
+    assert under == dict(zip(numbers, labels[1:], strict=True))
+    assert "(13)" not in at and "(0)" not in at
+    # The group labels stand over their sub-columns.
+    for group, (first, last) in {
+        "Giới tính": ("Nam", "Nữ"),
+        "Nơi cư trú": ("Thường trú", "Tạm trú"),
+        "Bầu cử đại biểu": ("Tỉnh", "Xã"),
+    }.items():
+        assert centre[first] < at[group][0][0] < centre[last], group
+        assert at[group][0][1] > at[first][0][1]  # above them
+    assert "Bầu cử" in at and "HĐND" in at  # "Bầu cử ĐBQH" and "Bầu cử đại biểu HĐND"
+
+
+def test_four_cards_per_sheet_have_cut_marks(tmp_path):
+    """Render a 4-per-sheet page and look for the marks where the sheet is cut: at both ends
+    and the middle of the vertical cut (x = 148.5 mm) and of the horizontal cut (y = 105 mm),
+    in the blank band between the cards' frames."""
+    path = tmp_path / "sheet.pdf"
+    path.write_bytes(render(render_cards, HEADER_2021, cards(4), per_sheet=4))
+    dpi = 150
+    subprocess.run(
+        ["pdftoppm", "-r", str(dpi), "-gray", "-aa", "no", "-aaVector", "no", "-png", "-f", "1",
+         "-l", "1", str(path), str(tmp_path / "p")],
+        check=True,
+    )  # fmt: skip
+    from PIL import Image
+
+    img = Image.open(next(tmp_path.glob("p*.png"))).convert("L")
+    px = img.load()
+    width, height = img.size
+    assert abs(width / dpi * 25.4 - 297) < 1 and abs(height / dpi * 25.4 - 210) < 1
+
+    def at(x_mm: float, y_mm: float) -> tuple[int, int]:  # PDF mm (origin bottom left) → pixel
+        return round(x_mm / 25.4 * dpi), height - 1 - round(y_mm / 25.4 * dpi)
+
+    def dark_across(x_mm: float, y_mm: float, vertical: bool) -> bool:
+        """A dark pixel within ±3 px across a line through the point."""
+        x, y = at(x_mm, y_mm)
+        near = [(x + d, y) if vertical else (x, y + d) for d in range(-3, 4)]
+        return any(px[min(max(a, 0), width - 1), min(max(b, 0), height - 1)] < 128 for a, b in near)
+
+    marks = {
+        "bottom of the vertical cut": (148.5, 2.5, True),
+        "top of the vertical cut": (148.5, 207.5, True),
+        "centre, vertical": (148.5, 103.5, True),
+        "left of the horizontal cut": (2.5, 105, False),
+        "right of the horizontal cut": (294.5, 105, False),
+        "centre, horizontal": (147, 105, False),
+    }
+    missing = [name for name, point in marks.items() if not dark_across(*point)]
+    assert not missing, missing
+    # Beside the marks the band is blank: what was found is the marks, not the cards.
+    for x_mm, y_mm in [(146.5, 2.5), (150.5, 207.5), (2.5, 103.5), (294.5, 106.5)]:
+        x, y = at(x_mm, y_mm)
+        assert px[x, y] > 200, (x_mm, y_mm)
 
 
 def test_list_2026_has_no_district_column():

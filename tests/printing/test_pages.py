@@ -94,6 +94,37 @@ def test_busy_unit_sends_to_the_running_job(client, voter_lists, make_user):
     assert Job.objects.filter(kind__startswith="print_").count() == 1
 
 
+def test_resume_is_offered_only_for_failed_or_stale_jobs(client, voter_lists, make_user):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from election.models import AdminUnit
+
+    user = make_user("ward_staff", "26734")
+    ward = AdminUnit.objects.get(code="26734")
+    job = print_jobs.print_job_create(
+        actor=user, election=ward.tree.elections.get(), unit=ward, kind="cards"
+    )
+    client.force_login(user)
+    url = reverse("printing-job", args=[E, job.pk])
+    assert 'id="job-resume"' not in client.get(url).content.decode()  # pending
+    print_jobs.print_job_run(job.pk)  # running, and alive
+    page = client.get(url).content.decode()
+    assert 'id="job-resume"' not in page and 'id="job-stale"' not in page
+    # Resuming a live job by hand (an old page, a double click) is refused.
+    response = client.post(reverse("printing-resume", args=[E, job.pk]), follow=True)
+    assert "vẫn đang in" in response.content.decode()
+    assert Job.objects.get(pk=job.pk).status == Job.Status.RUNNING
+    # No sign of life for 11 minutes: the worker is gone.
+    Job.objects.filter(pk=job.pk).update(updated_at=timezone.now() - dt.timedelta(minutes=11))
+    page = client.get(url).content.decode()
+    assert 'id="job-resume"' in page and 'id="job-stale"' in page
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED, updated_at=timezone.now())
+    page = client.get(url).content.decode()
+    assert 'id="job-resume"' in page and 'id="job-stale"' not in page
+
+
 @pytest.mark.parametrize("who", [("observer", "26734"), ("ward_staff", "26737")])
 def test_posting_for_a_unit_outside_is_refused(client, voter_lists, make_user, who):
     client.force_login(make_user(*who))

@@ -3,8 +3,10 @@ pre-flight refusals, permissions, one job per unit, resume after a killed worker
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
+import json
 import zipfile
 from pathlib import Path
 
@@ -30,6 +32,16 @@ def start(django_capture_on_commit_callbacks, actor, election, code, kind=CARDS,
         )
     job.refresh_from_db()
     return job
+
+
+def went_stale(job: Job, minutes: float | None = None) -> None:
+    """The job's last sign of life `minutes` ago (default: just over the stale period)."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    ago = settings.BAUCU_PRINT_STALE_MINUTES + 1 if minutes is None else minutes
+    Job.objects.filter(pk=job.pk).update(updated_at=timezone.now() - dt.timedelta(minutes=ago))
+    job.refresh_from_db()
 
 
 @pytest.fixture
@@ -185,6 +197,50 @@ def test_second_job_for_an_overlapping_unit_is_refused(mini_election, voter_list
     assert other.pk != running.pk
 
 
+def test_a_stale_running_job_no_longer_holds_its_unit(mini_election, voter_lists, committee):
+    dead = print_jobs.print_job_create(
+        actor=committee, election=mini_election, unit=unit("760"), kind=CARDS
+    )
+    assert print_jobs.print_job_run(dead.pk)  # phase 1 done, running; then its worker dies
+    dead.refresh_from_db()
+    assert dead.status == Job.Status.RUNNING and not print_jobs.is_stale(dead)
+    went_stale(dead, minutes=9)  # quiet, but not for long enough (default: 10 minutes)
+    assert not print_jobs.is_stale(dead)
+    with pytest.raises(print_jobs.PrintBusy):
+        print_jobs.print_job_create(
+            actor=committee, election=mini_election, unit=unit("26734"), kind=LISTS
+        )
+    with pytest.raises(print_jobs.PrintLive):  # nor may it be resumed while alive
+        print_jobs.print_job_resume(actor=committee, job=dead)
+    went_stale(dead, minutes=11)
+    assert print_jobs.is_stale(dead)
+    other = print_jobs.print_job_create(
+        actor=committee, election=mini_election, unit=unit("26734"), kind=LISTS
+    )
+    # The stale job may not be resumed while the new one covers its unit.
+    with pytest.raises(print_jobs.PrintBusy) as busy:
+        print_jobs.print_job_resume(actor=committee, job=dead)
+    assert busy.value.job == other
+    dead.refresh_from_db()
+    assert dead.status == Job.Status.RUNNING
+
+
+def test_a_live_job_keeps_showing_signs_of_life(mini_election, voter_lists, committee, settings):
+    settings.BAUCU_PRINT_STALE_MINUTES = 10
+    job = print_jobs.print_job_create(
+        actor=committee, election=mini_election, unit=unit("760"), kind=CARDS
+    )
+    todo = print_jobs.print_job_run(job.pk)
+    went_stale(job)
+    print_jobs.print_area(job.pk, todo[0])  # an area printed is progress
+    job.refresh_from_db()
+    assert not print_jobs.is_stale(job)
+    with pytest.raises(print_jobs.PrintBusy):
+        print_jobs.print_job_create(
+            actor=committee, election=mini_election, unit=unit("760"), kind=LISTS
+        )
+
+
 def test_killed_worker_resume_gives_the_same_files_without_duplicates(
     django_capture_on_commit_callbacks, mini_election, voter_lists, committee, media
 ):
@@ -201,7 +257,9 @@ def test_killed_worker_resume_gives_the_same_files_without_duplicates(
     (folder / ".26734-02.crash.part").write_bytes(b"%PDF-1.4 half a file")
     job.refresh_from_db()
     assert job.status == Job.Status.RUNNING and 0 < job.percent < 100
-    # The area task is redelivered (acks_late) or the job is resumed by hand.
+    # The area task is redelivered (acks_late) or, once the job has gone stale (no sign of
+    # life for BAUCU_PRINT_STALE_MINUTES), it is resumed by hand.
+    went_stale(job)
     with django_capture_on_commit_callbacks(execute=True):
         print_jobs.print_job_resume(actor=committee, job=job)
     job.refresh_from_db()
@@ -246,6 +304,52 @@ def test_failed_area_fails_the_job_and_leaves_no_partial_file(
         print_jobs.print_job_resume(actor=staff, job=job)
     job.refresh_from_db()
     assert job.status == Job.Status.SUCCEEDED
+
+
+@pytest.mark.parametrize("via", ["job", "command"])
+def test_manifest_is_replaced_whole_or_not_at_all(
+    django_capture_on_commit_callbacks, mini_election, voter_lists, staff, media, monkeypatch, via
+):
+    """manifest.json goes in under a temporary name and is renamed: a writer that dies before
+    the rename leaves the previous manifest whole and no temporary file."""
+    import os
+
+    if via == "job":
+        job = start(django_capture_on_commit_callbacks, staff, mini_election, "26734")
+        assert job.status == Job.Status.SUCCEEDED
+        folder = media / "print" / str(job.pk)
+        Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING)  # finish once more
+
+        def write() -> None:
+            print_jobs.print_job_finish(job.pk)
+
+    else:
+        folder = media / "out"
+        folder.mkdir(parents=True)
+
+        def write() -> None:
+            print_jobs.print_unit_to_dir(
+                election=mini_election, unit=unit("26734"), kind=LISTS, out=folder
+            )
+
+    (folder / "manifest.json").write_bytes(b'{"previous": true}')
+    real_replace = os.replace
+
+    def dies_before_renaming_the_manifest(src, dst):
+        if Path(dst).name == "manifest.json":
+            raise OSError("killed")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", dies_before_renaming_the_manifest)
+    with pytest.raises(OSError, match="killed"):
+        write()
+    assert (folder / "manifest.json").read_bytes() == b'{"previous": true}'
+    assert not list(folder.glob(".*"))  # no temporary file left
+    monkeypatch.setattr(os, "replace", real_replace)
+    write()
+    assert json.loads((folder / "manifest.json").read_text())["format"] == (
+        "baucu.print-manifest/1"
+    )
 
 
 def test_single_card_reprint_is_recorded(mini_election, voter_lists, staff):
@@ -327,6 +431,97 @@ def test_same_person_listed_in_two_areas_blocks_both(
     }
 
 
+def test_namesakes_decided_different_people_no_longer_block_printing(
+    django_capture_on_commit_callbacks, mini_election, voter_lists, staff, media
+):
+    from printing import sources
+    from voters.models import Voter
+    from voters.services.duplicates import distinct_persons_decide
+
+    area = PollingArea.objects.get(election=mini_election, code="26734-02")
+    first = next(v for v in voter_lists.rows["26734-02"] if v.stt == 2)
+    namesake = voter_lists.add_duplicate("26734-02", 2)  # same name, birth, sex; another ID
+    job = start(django_capture_on_commit_callbacks, staff, mini_election, "26734")
+    assert job.status == Job.Status.FAILED
+    assert any("26734-02, STT 2; 26734-02, STT 8" in e for e in job.error_report)
+
+    decision = distinct_persons_decide(
+        actor=staff,
+        election=mini_election,
+        unit=unit("26734"),
+        voter_ids=[first.pk, namesake.pk],
+        reason="Đã đối chiếu căn cước: hai người khác nhau",
+    )
+    event = AuditEvent.objects.get(action="voters.distinct_persons")
+    assert event.object_id == str(decision.pk) and event.actor == staff
+    assert event.changes["extra"]["entries"] == ["26734-02 · STT 2", "26734-02 · STT 8"]
+    assert sources.unresolved_duplicates(area) == []
+    job = start(django_capture_on_commit_callbacks, staff, mini_election, "26734")
+    assert job.status == Job.Status.SUCCEEDED, job.error_report
+
+    # A third entry with the same name and birth joins the group: it was never decided.
+    third = voter_lists.add_duplicate("26734-02", 2, prefix="098")
+    assert [[stt for _n, _c, stt in g] for g in sources.unresolved_duplicates(area)] == [[2, 8, 9]]
+    job = start(django_capture_on_commit_callbacks, staff, mini_election, "26734")
+    assert job.status == Job.Status.FAILED
+    # ... until it leaves the list again (the other two stay decided) ...
+    Voter.objects.filter(pk=third.pk).update(status=Voter.Status.REMOVED)
+    assert sources.unresolved_duplicates(area) == []
+    # ... or a person decides the three of them.
+    Voter.objects.filter(pk=third.pk).update(status=Voter.Status.LISTED)
+    distinct_persons_decide(
+        actor=staff,
+        election=mini_election,
+        unit=unit("26734"),
+        voter_ids=[first.pk, namesake.pk, third.pk],
+        reason="Ba người khác nhau",
+    )
+    assert sources.unresolved_duplicates(area) == []
+
+
+def test_only_staff_of_every_members_unit_may_decide_different_people(
+    django_capture_on_commit_callbacks, mini_election, voter_lists, staff, make_user, media
+):
+    from voters.models import DistinctPersons
+    from voters.services.changes import VoterError
+    from voters.services.duplicates import distinct_persons_decide
+
+    original = next(v for v in voter_lists.rows["26734-01"] if v.stt == 2)
+    namesake = voter_lists.add_duplicate("26734-01", 2, into="26737-01")  # another ward
+    ids = [original.pk, namesake.pk]
+    for who, on in [(staff, "26734"), (make_user("ward_staff", "26737"), "26737")]:
+        with pytest.raises(PermissionDenied):
+            distinct_persons_decide(
+                actor=who, election=mini_election, unit=unit(on), voter_ids=ids, reason="x"
+            )
+    committee = make_user("committee_member", "760")  # sees names, may not change lists
+    with pytest.raises(PermissionDenied):
+        distinct_persons_decide(
+            actor=committee, election=mini_election, unit=unit("760"), voter_ids=ids, reason="x"
+        )
+    assert not DistinctPersons.objects.exists()
+    assert not AuditEvent.objects.filter(action="voters.distinct_persons").exists()
+    district = make_user("ward_staff", "760")  # staff over both wards
+    with pytest.raises(VoterError):  # a reason is required
+        distinct_persons_decide(
+            actor=district, election=mini_election, unit=unit("760"), voter_ids=ids, reason=" "
+        )
+    other = next(v for v in voter_lists.rows["26734-01"] if v.stt == 3)
+    with pytest.raises(VoterError):  # not namesakes of each other
+        distinct_persons_decide(
+            actor=district,
+            election=mini_election,
+            unit=unit("760"),
+            voter_ids=[original.pk, other.pk],
+            reason="x",
+        )
+    distinct_persons_decide(
+        actor=district, election=mini_election, unit=unit("760"), voter_ids=ids, reason="Khác"
+    )
+    job = start(django_capture_on_commit_callbacks, district, mini_election, "760")
+    assert job.status == Job.Status.SUCCEEDED, job.error_report
+
+
 @pytest.fixture
 def election_2026(db, mini_doc):
     """A two-level tree (city → wards), as after 1 July 2025: no district anywhere."""
@@ -385,6 +580,9 @@ def test_a_2026_election_has_no_district_line_or_column(election_2026, tmp_path)
     header = area_header(area)
     assert header.district_name is None and header.commune_name == "Xã Củ Chi"
     assert "KHÓA XVI" in header.election_title and "2026 - 2031" in header.election_title
+    assert header.list_title == (
+        "BẦU CỬ ĐẠI BIỂU QUỐC HỘI KHÓA XVI VÀ BẦU CỬ ĐẠI BIỂU HĐND CÁC CẤP NHIỆM KỲ 2026-2031"
+    )
     assert [c.label for c in contest_columns(election_2026).columns] == [
         "Bầu cử ĐBQH",
         "Tỉnh",
@@ -397,4 +595,5 @@ def test_a_2026_election_has_no_district_line_or_column(election_2026, tmp_path)
     text = reader(lists.path).pages[0].extract_text()
     assert "Huyện" not in text
     assert "Khu vực bỏ phiếu số 1 thuộc xã Củ Chi, thành phố Hồ Chí Minh" in text
+    assert header.list_title in text  # the list's title (Mẫu 33/31), not the card's
     assert "đại biểu HĐND xã: 1" in text

@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.utils import timezone
 
 from common.models import Job
 from tests.printing.support import card_names, reader, use_broker
@@ -187,6 +189,15 @@ def test_killed_worker_then_resume_gives_the_files_of_an_uninterrupted_run(
                 v.full_name for v in first
             ]
             assert writing_big_area()  # the dead writer's temporary file, never renamed
+
+            # Nothing tells the dead worker's job from a live one but its silence: resuming is
+            # refused until it has shown no progress for BAUCU_PRINT_STALE_MINUTES.
+            with pytest.raises(print_jobs.PrintLive):
+                print_jobs.print_job_resume(actor=user, job=job)
+            quiet = dt.timedelta(minutes=settings.BAUCU_PRINT_STALE_MINUTES + 1)
+            Job.objects.filter(pk=job.pk).update(updated_at=timezone.now() - quiet)
+            job.refresh_from_db()
+            assert print_jobs.is_stale(job)
 
             # Resume, then a second worker: the leftover queued task of the dead run is
             # skipped (the job is pending again), the missing areas are printed.

@@ -52,7 +52,8 @@ def _voter_file(path: Path, election: Any, prefix: str) -> Path:
                 {
                     "national_id": f"{prefix}{i:04d}{j:05d}",
                     "full_name": ["Nguyễn Văn An", "Trần Thị Ánh", "Lê Văn Ưng"][j],
-                    "birth": f"1{j + 1}/03/198{i}",
+                    # the Lê Văn Ưng of every area are namesakes born the same day
+                    "birth": "13/03/1980" if j == 2 else f"1{j + 1}/03/198{i}",
                     "sex": "Nữ" if j == 1 else "Nam",
                     "ethnicity": "Kinh",
                     "occupation": "Kỹ sư",
@@ -98,7 +99,8 @@ def populate(election: Any, actor: Any, capture: Callable, tmp: Path, prefix: st
     from results.models import VoteRound
     from results.services.import_minutes import import_count_minutes
     from results.services.publication import contest_publish
-    from voters.models import VoterImport
+    from voters.models import Voter, VoterImport
+    from voters.services.duplicates import distinct_persons_decide
     from voters.services.import_list import import_voters
 
     result = import_voters(
@@ -108,6 +110,15 @@ def populate(election: Any, actor: Any, capture: Callable, tmp: Path, prefix: st
         enforce_cutoff=False,
     )
     assert result.applied, result.errors
+    namesakes = Voter.objects.filter(election=election, search_key="le van ung")
+    assert namesakes.count() == 5
+    distinct_persons_decide(  # else the namesakes would stop the print job below
+        actor=actor,
+        election=election,
+        unit=election.root,
+        voter_ids=namesakes.values_list("pk", flat=True),
+        reason="Khác người",
+    )
     upload = Path(settings.VAR_DIR) / "imports" / f"{prefix}-upload.csv"
     upload.parent.mkdir(parents=True, exist_ok=True)
     upload.write_text("uploaded", encoding="utf-8")

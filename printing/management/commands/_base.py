@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from election.models import AdminUnit, Election, UnitAncestry
 from printing.services import print_jobs
@@ -51,6 +52,16 @@ class PrintCommand(BaseCommand):
                 per_sheet=options.get("per_sheet") or 1,
                 area=area,
             )
+        except print_jobs.PrintBusy as busy:
+            self.stderr.write(
+                _("Job #%(job)s is already printing for this unit; wait until it has finished.")
+                % {"job": busy.job.pk}
+            )
+            raise CommandError(
+                f"refused: print job #{busy.job.pk} is running for unit {busy.job.unit.code}"
+                " (this unit, one above or one below it); nothing was printed",
+                returncode=1,
+            ) from None
         except print_jobs.PrintRefused as refused:
             for problem in refused.problems:
                 self.stderr.write(problem)
