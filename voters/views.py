@@ -201,6 +201,12 @@ def unit_duplicates(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     show = request.GET.get("show", "open")
     open_groups = [g for g in groups if not g.decided]
     decided = [g for g in groups if g.decided]
+    sees: dict[int, bool] = {}  # area id → VIEW_PERSONAL there: others' members are masked
+    for g in groups:
+        for v in g.voters:
+            if v.polling_area_id not in sees:
+                sees[v.polling_area_id] = can_area(request.user, Cap.VIEW_PERSONAL, v.polling_area)
+            v.masked = not sees[v.polling_area_id]
     manages: dict[int, bool] = {}  # area id → MANAGE_VOTERS there (one check per area)
     for g in open_groups:  # may the user decide? MANAGE_VOTERS on every member's area
         for v in g.voters:
@@ -520,6 +526,20 @@ def _import_get(request: HttpRequest, slug: str, pk: int) -> tuple[Any, VoterImp
     return election, imp
 
 
+def _masked_duplicates(user: Any, election: Any, rows: list[dict]) -> list[dict]:
+    """The preview's likely duplicates, without the ID of an entry in an area outside the
+    user's units (the area and its STT stay, so its staff can be asked)."""
+    codes = {d["other_area"] for d in rows if d.get("other_area")}
+    if not codes:
+        return rows
+    areas = PollingArea.objects.filter(election=election, code__in=codes).select_related("unit")
+    seen = {a.code for a in areas if can_area(user, Cap.VIEW_PERSONAL, a)}
+    return [
+        d if not d.get("other_area") or d["other_area"] in seen else {**d, "other_national_id": ""}
+        for d in rows
+    ]
+
+
 @login_required
 def import_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     election, imp = _import_get(request, slug, pk)
@@ -564,7 +584,7 @@ def import_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "data": data,
             "areas": sorted(areas.items()),
             "errors": data.get("errors", []),
-            "duplicates": data.get("duplicates", []),
+            "duplicates": _masked_duplicates(request.user, election, data.get("duplicates", [])),
             "applying": imp.apply_job_id is not None,
         },
     )

@@ -133,3 +133,44 @@ def test_a_new_namesake_reopens_a_decided_group(namesakes, make_user, client) ->
     reopened = ",".join(str(i) for i in [*an, new.pk])
     assert reopened in groups(html, decided=False)
     assert groups(html, decided=True) == []
+
+
+def test_members_outside_the_users_units_are_masked(namesakes, make_user, client) -> None:
+    """Ward 26734's staff see that Bình has a namesake in area 26737-01, not who it is."""
+    slug = namesakes.slug
+    outsider = Voter.objects.get(national_id="079085000004")
+    outsider.permanent_address = "12 Đường Khác, Phường Bên Cạnh"
+    outsider.save(update_fields=["permanent_address"])
+    staff = make_user("ward_staff", "26734")
+    client.login(username=staff.username, password=PASSWORD)
+    html = client.get(f"/e/{slug}/voters/u/26734/duplicates/").content.decode()
+    assert "079085000003" in html  # the member in the user's own ward: shown
+    assert "079085000004" not in html and "Đường Khác" not in html
+    assert f"/voters/v/{outsider.pk}/" not in html
+    assert html.count("Trần Thị Bình") == 1 and "26737-01" in html
+    # a user over both wards sees both members in full
+    district = make_user("ward_staff", "760")
+    client.login(username=district.username, password=PASSWORD)
+    html = client.get(f"/e/{slug}/voters/u/26734/duplicates/").content.decode()
+    assert "079085000004" in html and "Đường Khác" in html
+
+
+def test_import_preview_hides_the_id_of_a_namesake_outside_the_users_units(
+    election, make_user
+) -> None:
+    from voters.views import _masked_duplicates
+
+    rows = [
+        {"row": 3, "national_id": "079085000011", "other_area": "26734-02", "other_stt": 4,
+         "other_national_id": "079085000012"},
+        {"row": 5, "national_id": "079085000013", "other_area": "26737-01", "other_stt": 9,
+         "other_national_id": "079085000014"},
+        {"row": 7, "national_id": "079085000015", "other_row": 2,
+         "other_national_id": "079085000016"},
+    ]  # fmt: skip
+    staff = make_user("ward_staff", "26734")
+    shown = _masked_duplicates(staff, election, rows)
+    assert [d["other_national_id"] for d in shown] == ["079085000012", "", "079085000016"]
+    assert shown[1]["other_area"] == "26737-01" and shown[1]["other_stt"] == 9
+    over_both = make_user("ward_staff", "760")
+    assert _masked_duplicates(over_both, election, rows) == rows
