@@ -119,12 +119,14 @@ class TurnoutConsumer(_UserSocket):
             await self.close(code=4403)
             return
         self.election, self.unit = ids
-        await self.join(
-            live.group_name(self.election.id, self.unit.id), live.beat_group(self.election.id)
-        )
+        await self.join(live.group_name(self.election.id, self.unit.id))
         await self.accept()
         live.ensure_started()
         await self.send_json(await _turnout_snapshot(self.election, self.unit))
+        # the heartbeat only after the state: the first message is always a snapshot
+        beat = live.beat_group(self.election.id)
+        self.groups_joined.append(beat)
+        await self.channel_layer.group_add(beat, self.channel_name)
 
     async def still_allowed(self, user: Any) -> bool:  # noqa: ANN401
         kwargs = self.scope["url_route"]["kwargs"]

@@ -83,6 +83,8 @@ def _recv_until(ws, predicate, timeout: float) -> dict:
         left = deadline - time.monotonic()
         assert left > 0, "no matching snapshot in time"
         message = json.loads(ws.recv(timeout=left))
+        if message.get("type") == "heartbeat":  # the servers run with the default heartbeat
+            continue
         if predicate(message):
             return message
 
