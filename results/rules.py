@@ -434,6 +434,15 @@ NOTES: dict[str, Any] = {
         "The Election Committee's decision of %(date)s on the tie no longer matches the "
         "figures (the tied candidates changed): the tie must be decided again."
     ),
+    "no_additional_decided": _(
+        "Art 79: by the National Election Council's decision of %(date)s no additional election "
+        "is held for the %(unfilled)s unfilled seat(s) (%(reason)s); the result stands with "
+        "%(elected)s of %(seats)s seats filled."
+    ),
+    "no_additional_stale": _(
+        "The decision of %(date)s to hold no additional election no longer matches the figures "
+        "(the unfilled seats changed): it must be decided again."
+    ),
     "all_filled": _("All %(seats)s seats are filled."),
     "additional_round": _(
         "Art 79: additional election for %(seats)s seat(s) among the candidates not elected "
@@ -456,6 +465,7 @@ class Decision:
     seats_undecided: int = 0
     needs_revote: bool = False
     needs_additional: bool = False
+    no_additional: bool = False  # decided not to hold the additional election (Art 79)
     notes: list[Note] = field(default_factory=list)
 
     @property
@@ -614,6 +624,57 @@ def apply_tie_decision(
         undecided=[],
         seats_undecided=0,
         notes=[*decision.notes, _n("tie_decided", date=date, winners=winners, reason=reason)],
+    )
+
+
+class NoAdditionalError(ValueError):
+    """A decision of no additional election does not fit this result."""
+
+
+def check_no_additional(decision: Decision, *, contest_kind: str) -> None:
+    """Only a National Assembly shortfall waiting for an additional election can be closed
+    without one: for a People's Council below two thirds the law requires it (Art 79)."""
+    if contest_kind != NATIONAL_ASSEMBLY:
+        raise NoAdditionalError(
+            _(
+                "Only for the National Assembly may the National Election Council decide not to "
+                "hold an additional election; a People's Council below two thirds must hold it."
+            )
+        )
+    if not decision.needs_additional:
+        raise NoAdditionalError(_("No seat of this result waits for an additional election."))
+
+
+def apply_no_additional(
+    decision: Decision,
+    *,
+    contest_kind: str,
+    decided_unfilled: int | None,
+    date: str,
+    reason: str,
+) -> Decision:
+    """The result once the decision to hold no additional election is applied: the shortfall
+    stands (seats stay unfilled), nothing is awaited, and a note cites the decision after the
+    Art 79 shortfall note. A decision recorded for another shortfall (decided_unfilled differs,
+    or None: another round) no longer applies: the shortfall waits again, with a note."""
+    if not decision.needs_additional:
+        return decision
+    try:
+        check_no_additional(decision, contest_kind=contest_kind)
+    except NoAdditionalError:
+        return decision
+    if decided_unfilled != decision.seats_unfilled:
+        return replace(decision, notes=[*decision.notes, _n("no_additional_stale", date=date)])
+    note = _n(
+        "no_additional_decided",
+        date=date,
+        unfilled=decision.seats_unfilled,
+        reason=reason,
+        elected=len(decision.elected),
+        seats=decision.seats,
+    )
+    return replace(
+        decision, needs_additional=False, no_additional=True, notes=[*decision.notes, note]
     )
 
 

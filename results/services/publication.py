@@ -16,7 +16,13 @@ from common.audit import record
 from election.access import Cap, can, can_constituency
 from election.models import Constituency, Contest
 from results import rules, selectors
-from results.models import ContestPublication, Round, TieDecision, VoteRound
+from results.models import (
+    ContestPublication,
+    NoAdditionalElection,
+    Round,
+    TieDecision,
+    VoteRound,
+)
 
 
 class PublicationError(Exception):
@@ -50,6 +56,10 @@ def vote_round_declare(
         raise PublicationError("a re-vote without low turnout needs a reason (Art 80)")
     if kind == Round.ADDITIONAL and not (d and d.seats_unfilled > 0):
         raise PublicationError("no seat is unfilled: no additional election")
+    if kind == Round.ADDITIONAL and d and d.no_additional:
+        raise PublicationError(
+            _("The National Election Council decided that no additional election is held here.")
+        )
     vr = VoteRound.objects.create(
         constituency=constituency,
         kind=kind,
@@ -138,6 +148,75 @@ def tie_decide(
         },
     )
     return tie
+
+
+@transaction.atomic
+def no_additional_decide(
+    *, actor: Any, constituency: Constituency, reason: str, source: str = "web"
+) -> NoAdditionalElection:
+    """Record that a National Assembly constituency left short of deputies holds no additional
+    election. Art 79 gives the decision to the National Election Council (on the provincial
+    Election Committee's request; domain.md §6.5); Baucu has no body above the contest's
+    Election Committee, so a committee member of the contest's unit records it, citing the
+    Council's decision in the reason. The constituency's minutes must all be definitive and
+    no additional election decided; the result then cites the decision and the contest can be
+    published with the seat(s) unfilled."""
+    contest = constituency.contest
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        if not can(actor, Cap.APPROVE, contest.unit_id):
+            raise PermissionDenied
+    if ContestPublication.objects.filter(contest_id=contest.id).exists():
+        raise PublicationError(_("The contest is already published: its results cannot change."))
+    reason = reason.strip()
+    if not reason:
+        raise PublicationError(
+            _("Give the National Election Council's decision (number, date) or the reason.")
+        )
+    if VoteRound.objects.filter(constituency=constituency, kind=Round.ADDITIONAL).exists():
+        raise PublicationError(_("An additional election was already decided here."))
+    (result,) = selectors.compute_results(
+        election=contest.election, constituency_ids=[constituency.id]
+    )
+    if not result.complete:
+        raise PublicationError(
+            _("Every count minute of the constituency must be definitive first (%(n)s/%(of)s).")
+            % {"n": result.reported, "of": result.areas}
+        )
+    old = NoAdditionalElection.objects.filter(constituency=constituency).first()
+    d = result.first_decision
+    try:
+        rules.check_no_additional(d or rules.Decision(0, False), contest_kind=contest.kind)
+    except rules.NoAdditionalError as exc:
+        if old and d and d.no_additional:
+            raise PublicationError(_("This decision is already recorded.")) from exc
+        raise PublicationError(str(exc)) from exc
+    before = (
+        {"round": old.round, "seats_unfilled": old.seats_unfilled, "reason": old.reason}
+        if old
+        else None
+    )
+    if old:  # a decision for another shortfall (the figures changed since)
+        old.delete()
+    rec = NoAdditionalElection.objects.create(
+        constituency=constituency,
+        round=result.round,
+        seats_unfilled=d.seats_unfilled,
+        reason=reason,
+        decided_by=actor if getattr(actor, "pk", None) else None,
+    )
+    record(
+        actor=actor,
+        action="results.no_additional_election",
+        obj=rec,
+        object_repr=f"{constituency}",
+        unit_id=contest.unit_id,
+        election_id=contest.election_id,
+        source=source,
+        before=before,
+        after={"round": rec.round, "seats_unfilled": rec.seats_unfilled, "reason": reason},
+        extra={"elected": [c.full_name for c in result.elected], "seats": result.seats},
+    )
+    return rec
 
 
 @transaction.atomic
