@@ -314,6 +314,18 @@ def identical_vectors(vectors: Mapping[Any, Sequence[int]]) -> dict[Any, list[An
 
 EMPTY, FIRST_ENTRY, DIFFERENT, DEFINITIVE = "empty", "first_entry", "different", "definitive"
 
+# the same words as CountMinutes.Status (rules import no models)
+STATE_LABELS: dict[str, Any] = {
+    EMPTY: _("Not entered"),
+    FIRST_ENTRY: _("First entry done"),
+    DIFFERENT: _("Entries differ"),
+    DEFINITIVE: _("Definitive"),
+}
+
+
+def state_label(state: str) -> str:
+    return str(STATE_LABELS.get(state, state))
+
 
 class TransitionError(Exception):
     """An action that the state of the minutes does not allow."""
@@ -325,30 +337,40 @@ def next_state_after_entry(state: str, *, same_person: bool, equal: bool | None)
         return FIRST_ENTRY
     if state == FIRST_ENTRY:
         if same_person:
-            raise TransitionError("the second entry must be made by another person")
+            raise TransitionError(_("The second entry must be made by another person."))
         return DEFINITIVE if equal else DIFFERENT
-    raise TransitionError(f"no entry is expected in state {state}")
+    raise TransitionError(
+        _("No entry is expected: these minutes are %(state)s.") % {"state": state_label(state)}
+    )
 
 
 def next_state_after_resolve(state: str, action: str) -> str:
     """A coordinator settles different entries: keep the first or the second as correct
     (→ definitive), or discard one (→ first_entry, the other kept) or both (→ empty)."""
     if state != DIFFERENT:
-        raise TransitionError(f"nothing to resolve in state {state}")
-    return {
+        raise TransitionError(
+            _("Nothing to settle: these minutes are %(state)s.") % {"state": state_label(state)}
+        )
+    outcomes = {
         "keep_first": DEFINITIVE,
         "keep_second": DEFINITIVE,
         "discard_first": FIRST_ENTRY,
         "discard_second": FIRST_ENTRY,
         "discard_both": EMPTY,
-    }[action]
+    }
+    if action not in outcomes:
+        raise TransitionError(_("Unknown way of settling: %(action)s.") % {"action": action})
+    return outcomes[action]
 
 
 def next_state_after_reopen(state: str, reason: str) -> str:
     if state != DEFINITIVE:
-        raise TransitionError(f"only definitive minutes are reopened (state {state})")
+        raise TransitionError(
+            _("Only definitive minutes are reopened; these minutes are %(state)s.")
+            % {"state": state_label(state)}
+        )
     if not reason.strip():
-        raise TransitionError("reopening needs a reason")
+        raise TransitionError(_("Reopening needs a reason."))
     return EMPTY
 
 

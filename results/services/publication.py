@@ -45,17 +45,17 @@ def vote_round_declare(
         if not can_constituency(actor, Cap.APPROVE, constituency):
             raise PermissionDenied
     if kind not in (Round.REVOTE, Round.ADDITIONAL):
-        raise PublicationError(f"unknown round {kind}")
+        raise PublicationError(_("Unknown round: %(kind)s.") % {"kind": kind})
     if VoteRound.objects.filter(constituency=constituency, kind=kind).exists():
-        raise PublicationError("this round was already decided (the law allows only one)")
+        raise PublicationError(_("This round was already decided (the law allows only one)."))
     result = selectors.compute_results(
         election=constituency.contest.election, constituency_ids=[constituency.id]
     )[0]
     d = result.decision
     if kind == Round.REVOTE and not (d and d.needs_revote) and not reason.strip():
-        raise PublicationError("a re-vote without low turnout needs a reason (Art 80)")
+        raise PublicationError(_("A re-vote without low turnout needs a reason (Art 80)."))
     if kind == Round.ADDITIONAL and not (d and d.seats_unfilled > 0):
-        raise PublicationError("no seat is unfilled: no additional election")
+        raise PublicationError(_("No seat is unfilled: no additional election."))
     if kind == Round.ADDITIONAL and d and d.no_additional:
         raise PublicationError(
             _("The National Election Council decided that no additional election is held here.")
@@ -227,7 +227,7 @@ def contest_publish(*, actor: Any, contest: Contest, source: str = "web") -> Con
         if not can(actor, Cap.APPROVE, contest.unit_id):
             raise PermissionDenied
     if ContestPublication.objects.filter(contest=contest).exists():
-        raise PublicationError("already published")
+        raise PublicationError(_("The contest is already published: its results cannot change."))
     results = selectors.compute_results(election=contest.election, contest=contest)
     problems = [
         f"{r.constituency.name or r.constituency.number}: {r.reported}/{r.areas}"
@@ -235,10 +235,19 @@ def contest_publish(*, actor: Any, contest: Contest, source: str = "web") -> Con
         if not r.complete
     ]
     if problems:
-        raise PublicationError("minutes missing: " + "; ".join(problems))
-    undecided = [r.constituency.number for r in results if r.decision and r.decision.undecided]
+        raise PublicationError(
+            _("Count minutes are missing (definitive / polling areas): %(list)s")
+            % {"list": "; ".join(problems)}
+        )
+    undecided = [
+        str(r.constituency.name or r.constituency.number)
+        for r in results
+        if r.decision and r.decision.undecided
+    ]
     if undecided:
-        raise PublicationError(f"ties left undecided in constituencies {undecided}")
+        raise PublicationError(
+            _("A tie is left undecided in: %(list)s") % {"list": "; ".join(undecided)}
+        )
     waiting = [
         f"{r.constituency.name or r.constituency.number}: {Round(r.awaiting_round).label}"
         for r in results

@@ -359,3 +359,23 @@ def test_no_additional_election_on_the_constituency_page_then_publish(
     assert "NQ 748/NQ-HĐBCQG ngày 10/06/2021" in body
     c.post("/e/mini-2021/results/c/QH/", {"action": "publish"})
     assert ContestPublication.objects.filter(contest__code="QH").exists()
+
+
+def test_refusals_are_said_in_vietnamese_on_the_pages_and_the_api(client, mini_election, make_user):
+    import_count_minutes(
+        election=mini_election, data={"format": "baucu.count/1", "minutes": qh_minutes()[:4]}
+    )
+    c = login(client, make_user("committee_member", "79"))
+    contest = "/e/mini-2021/results/c/QH/"
+    r = c.post(contest, {"action": "publish"}, follow=True)
+    body = r.content.decode()
+    assert "Còn thiếu biên bản kết quả kiểm phiếu (đã chốt / số khu vực bỏ phiếu)" in body
+    assert "4/5" in body and "minutes missing" not in body
+    assert "Trúng cử" in body and "Elected" not in body  # a column once left untranslated
+    settle = "/e/mini-2021/results/pa/26734-01/QH/main/settle/"
+    body = c.post(settle, {"action": "reopen", "reason": " "}, follow=True).content.decode()
+    assert "Mở lại biên bản phải ghi lý do." in body and "reopening needs" not in body
+    body = c.post(settle, {"action": "keep_third", "version": 1}, follow=True).content.decode()
+    assert "Không có chênh lệch cần xử lý: biên bản ở trạng thái Đã chốt." in body
+    r = c.get("/api/elections/mini-2021/results/?contest=XX")
+    assert r.status_code == 404 and r.json()["detail"] == "Không có cuộc bầu cử này."
