@@ -637,7 +637,9 @@ def apply_tie_decision(
     try:
         check_tie_choice(decision, chosen)
     except TieChoiceError:
-        return replace(decision, notes=[*decision.notes, _n("tie_decision_stale", date=date)])
+        return replace(
+            decision, notes=_after_tie(decision.notes, _n("tie_decision_stale", date=date))
+        )
     picked = [k for k in decision.undecided if k in set(chosen)]
     winners = ", ".join(names.get(k, str(k)) for k in picked)
     return replace(
@@ -645,8 +647,17 @@ def apply_tie_decision(
         elected=[*decision.elected, *picked],
         undecided=[],
         seats_undecided=0,
-        notes=[*decision.notes, _n("tie_decided", date=date, winners=winners, reason=reason)],
+        notes=_after_tie(
+            decision.notes, _n("tie_decided", date=date, winners=winners, reason=reason)
+        ),
     )
+
+
+def _after_tie(notes: Sequence[Note], note: Note) -> list[Note]:
+    """The notes with the one on the Committee's decision placed where the rules apply it:
+    right after the Art 78(4) tie it settles, before the count of seats filled (Art 79)."""
+    at = next((i + 1 for i, n in enumerate(notes) if n.code == "tie_undecided"), len(notes))
+    return [*notes[:at], note, *notes[at:]]
 
 
 class NoAdditionalError(ValueError):

@@ -106,6 +106,23 @@ def test_committee_decision_settles_the_tie_with_a_note():
     assert "24/05/2021" in note.text and "C3" in note.text and "bốc thăm" in note.text
 
 
+def test_the_decision_note_comes_where_the_rule_applies_before_the_seats_count():
+    """Art 78(4) (the tie and the Committee's decision on it) before Art 79 (seats filled)."""
+    d = rules.apply_tie_decision(_tie(), [3], names={3: "C3"}, date="24/05/2021", reason="x")
+    assert [n.code for n in d.notes] == [
+        "turnout_ok",
+        "threshold",
+        "ranking",
+        "tie_undecided",
+        "tie_decided",
+        "all_filled",
+    ]
+    stale = rules.apply_tie_decision(_tie(), [1], names={}, date="24/05/2021", reason="x")
+    codes = [n.code for n in stale.notes]
+    assert codes.index("tie_undecided") + 1 == codes.index("tie_decision_stale")
+    assert codes[-1] == "all_filled"
+
+
 @pytest.mark.parametrize(
     "chosen",
     [[1], [4], [2, 3], []],

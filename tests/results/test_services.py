@@ -390,7 +390,9 @@ def test_undecidable_tie_decided_by_the_committee_then_published(mini_election, 
     (r,) = selectors.compute_results(election=mini_election, contest=contest)
     assert [c.full_name for c in r.elected] == ["Lương Thị Oanh", "Tạ Thị Quyên"]
     assert not r.decision.undecided and r.decision.seats_unfilled == 0
-    assert any("bốc thăm tại phiên họp" in n for n in r.notes)
+    decided = next(i for i, n in enumerate(r.notes) if "bốc thăm tại phiên họp" in n)
+    filled = next(i for i, n in enumerate(r.notes) if n.startswith("Đã bầu đủ"))
+    assert decided < filled == len(r.notes) - 1  # the decision, then the seats filled
     pub = contest_publish(actor=boss, contest=contest)
     (c,) = pub.snapshot["constituencies"]
     assert c["elected"] == ["Lương Thị Oanh", "Tạ Thị Quyên"] and c["undecided"] == []
