@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.utils import translation
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -17,7 +18,11 @@ from election.access import Cap, can_enter_minutes, can_settle_minutes, scope_ar
 from results import rules, selectors
 from results.models import CountMinutes
 from results.services import minutes as svc
-from results.services.import_minutes import ImportRejected, import_count_minutes
+from results.services.import_minutes import (
+    ImportRejected,
+    import_count_minutes,
+    list_of_codes_message,
+)
 
 
 class ResultsView(APIView):
@@ -31,7 +36,7 @@ class ResultsView(APIView):
         if request.query_params.get("contest"):
             contest = election.contests.filter(code=request.query_params["contest"]).first()
             if contest is None:
-                return Response({"detail": "unknown contest"}, status=404)
+                return Response({"detail": _("Unknown contest.")}, status=404)
         results = selectors.compute_results(
             election=election, contest=contest, constituency_ids=visible
         )
@@ -116,9 +121,7 @@ class MinutesEntryView(APIView):
             return Response(
                 {
                     "ok": False,
-                    "errors": [
-                        {"where": "acknowledged", "reason": "expected a list of warning codes"}
-                    ],
+                    "errors": [{"where": "acknowledged", "reason": list_of_codes_message()}],
                 },
                 status=status.HTTP_400_BAD_REQUEST,
             )
@@ -206,7 +209,7 @@ class MinutesResolveView(APIView):
             .first()
         )
         if m is None:
-            return Response({"detail": "no such minutes"}, status=status.HTTP_404_NOT_FOUND)
+            return Response({"detail": _("No such minutes.")}, status=status.HTTP_404_NOT_FOUND)
         if not can_settle_minutes(request.user, m.polling_area, m.constituency):
             raise PermissionDenied
         try:

@@ -227,3 +227,29 @@ class TieDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.constituency_id} {self.round}"
+
+
+class NoAdditionalElection(models.Model):
+    """The decision that a National Assembly constituency left short of deputies holds no
+    additional election (Art 79: the Board reports the shortfall, the provincial Election
+    Committee asks, the National Election Council decides; 2021 ended with 499 of 500 seats,
+    none held — domain.md §6.5, §6.8). One per constituency; it applies to the shortfall it
+    was recorded for (round and unfilled seats) and lets the contest be published."""
+
+    constituency = models.OneToOneField(
+        "election.Constituency", on_delete=models.CASCADE, related_name="no_additional_election"
+    )
+    round = models.CharField(max_length=16, choices=Round.choices, default=Round.MAIN)
+    seats_unfilled = models.PositiveSmallIntegerField()
+    reason = models.CharField(max_length=500)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("decision of no additional election")
+        verbose_name_plural = _("decisions of no additional election")
+
+    def __str__(self) -> str:
+        return f"{self.constituency_id} {self.round} -{self.seats_unfilled}"

@@ -314,6 +314,18 @@ def identical_vectors(vectors: Mapping[Any, Sequence[int]]) -> dict[Any, list[An
 
 EMPTY, FIRST_ENTRY, DIFFERENT, DEFINITIVE = "empty", "first_entry", "different", "definitive"
 
+# the same words as CountMinutes.Status (rules import no models)
+STATE_LABELS: dict[str, Any] = {
+    EMPTY: _("Not entered"),
+    FIRST_ENTRY: _("First entry done"),
+    DIFFERENT: _("Entries differ"),
+    DEFINITIVE: _("Definitive"),
+}
+
+
+def state_label(state: str) -> str:
+    return str(STATE_LABELS.get(state, state))
+
 
 class TransitionError(Exception):
     """An action that the state of the minutes does not allow."""
@@ -325,30 +337,40 @@ def next_state_after_entry(state: str, *, same_person: bool, equal: bool | None)
         return FIRST_ENTRY
     if state == FIRST_ENTRY:
         if same_person:
-            raise TransitionError("the second entry must be made by another person")
+            raise TransitionError(_("The second entry must be made by another person."))
         return DEFINITIVE if equal else DIFFERENT
-    raise TransitionError(f"no entry is expected in state {state}")
+    raise TransitionError(
+        _("No entry is expected: these minutes are %(state)s.") % {"state": state_label(state)}
+    )
 
 
 def next_state_after_resolve(state: str, action: str) -> str:
     """A coordinator settles different entries: keep the first or the second as correct
     (→ definitive), or discard one (→ first_entry, the other kept) or both (→ empty)."""
     if state != DIFFERENT:
-        raise TransitionError(f"nothing to resolve in state {state}")
-    return {
+        raise TransitionError(
+            _("Nothing to settle: these minutes are %(state)s.") % {"state": state_label(state)}
+        )
+    outcomes = {
         "keep_first": DEFINITIVE,
         "keep_second": DEFINITIVE,
         "discard_first": FIRST_ENTRY,
         "discard_second": FIRST_ENTRY,
         "discard_both": EMPTY,
-    }[action]
+    }
+    if action not in outcomes:
+        raise TransitionError(_("Unknown way of settling: %(action)s.") % {"action": action})
+    return outcomes[action]
 
 
 def next_state_after_reopen(state: str, reason: str) -> str:
     if state != DEFINITIVE:
-        raise TransitionError(f"only definitive minutes are reopened (state {state})")
+        raise TransitionError(
+            _("Only definitive minutes are reopened; these minutes are %(state)s.")
+            % {"state": state_label(state)}
+        )
     if not reason.strip():
-        raise TransitionError("reopening needs a reason")
+        raise TransitionError(_("Reopening needs a reason."))
     return EMPTY
 
 
@@ -434,6 +456,15 @@ NOTES: dict[str, Any] = {
         "The Election Committee's decision of %(date)s on the tie no longer matches the "
         "figures (the tied candidates changed): the tie must be decided again."
     ),
+    "no_additional_decided": _(
+        "Art 79: by the National Election Council's decision of %(date)s no additional election "
+        "is held for the %(unfilled)s unfilled seat(s) (%(reason)s); the result stands with "
+        "%(elected)s of %(seats)s seats filled."
+    ),
+    "no_additional_stale": _(
+        "The decision of %(date)s to hold no additional election no longer matches the figures "
+        "(the unfilled seats changed): it must be decided again."
+    ),
     "all_filled": _("All %(seats)s seats are filled."),
     "additional_round": _(
         "Art 79: additional election for %(seats)s seat(s) among the candidates not elected "
@@ -456,6 +487,7 @@ class Decision:
     seats_undecided: int = 0
     needs_revote: bool = False
     needs_additional: bool = False
+    no_additional: bool = False  # decided not to hold the additional election (Art 79)
     notes: list[Note] = field(default_factory=list)
 
     @property
@@ -605,7 +637,9 @@ def apply_tie_decision(
     try:
         check_tie_choice(decision, chosen)
     except TieChoiceError:
-        return replace(decision, notes=[*decision.notes, _n("tie_decision_stale", date=date)])
+        return replace(
+            decision, notes=_after_tie(decision.notes, _n("tie_decision_stale", date=date))
+        )
     picked = [k for k in decision.undecided if k in set(chosen)]
     winners = ", ".join(names.get(k, str(k)) for k in picked)
     return replace(
@@ -613,7 +647,67 @@ def apply_tie_decision(
         elected=[*decision.elected, *picked],
         undecided=[],
         seats_undecided=0,
-        notes=[*decision.notes, _n("tie_decided", date=date, winners=winners, reason=reason)],
+        notes=_after_tie(
+            decision.notes, _n("tie_decided", date=date, winners=winners, reason=reason)
+        ),
+    )
+
+
+def _after_tie(notes: Sequence[Note], note: Note) -> list[Note]:
+    """The notes with the one on the Committee's decision placed where the rules apply it:
+    right after the Art 78(4) tie it settles, before the count of seats filled (Art 79)."""
+    at = next((i + 1 for i, n in enumerate(notes) if n.code == "tie_undecided"), len(notes))
+    return [*notes[:at], note, *notes[at:]]
+
+
+class NoAdditionalError(ValueError):
+    """A decision of no additional election does not fit this result."""
+
+
+def check_no_additional(decision: Decision, *, contest_kind: str) -> None:
+    """Only a National Assembly shortfall waiting for an additional election can be closed
+    without one: for a People's Council below two thirds the law requires it (Art 79)."""
+    if contest_kind != NATIONAL_ASSEMBLY:
+        raise NoAdditionalError(
+            _(
+                "Only for the National Assembly may the National Election Council decide not to "
+                "hold an additional election; a People's Council below two thirds must hold it."
+            )
+        )
+    if not decision.needs_additional:
+        raise NoAdditionalError(_("No seat of this result waits for an additional election."))
+
+
+def apply_no_additional(
+    decision: Decision,
+    *,
+    contest_kind: str,
+    decided_unfilled: int | None,
+    date: str,
+    reason: str,
+) -> Decision:
+    """The result once the decision to hold no additional election is applied: the shortfall
+    stands (seats stay unfilled), nothing is awaited, and a note cites the decision after the
+    Art 79 shortfall note. A decision recorded for another shortfall (decided_unfilled differs,
+    or None: another round) no longer applies: the shortfall waits again, with a note."""
+    if not decision.needs_additional:
+        return decision
+    try:
+        check_no_additional(decision, contest_kind=contest_kind)
+    except NoAdditionalError:
+        return decision
+    if decided_unfilled != decision.seats_unfilled:
+        return replace(decision, notes=[*decision.notes, _n("no_additional_stale", date=date)])
+    note = _n(
+        "no_additional_decided",
+        date=date,
+        unfilled=decision.seats_unfilled,
+        reason=reason,
+        elected=len(decision.elected),
+        seats=decision.seats,
+    )
+    return replace(
+        decision, needs_additional=False, no_additional=True, notes=[*decision.notes, note]
     )
 
 

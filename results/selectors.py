@@ -38,6 +38,7 @@ from results.models import (
     CandidateVotes,
     ContestPublication,
     CountMinutes,
+    NoAdditionalElection,
     ResultsSettings,
     Round,
     TieDecision,
@@ -274,6 +275,7 @@ class ConstituencyResult:
             "seats_unfilled": d.seats_unfilled if d else self.seats,
             "needs_revote": bool(d and d.needs_revote),
             "needs_additional_election": bool(d and d.needs_additional),
+            **({"no_additional_election": True} if d and d.no_additional else {}),
             "notes": self.notes,
         }
 
@@ -295,6 +297,23 @@ def _with_tie_decision(
         names=names,
         date=timezone.localtime(tie.decided_at).strftime("%d/%m/%Y"),
         reason=tie.reason,
+    )
+
+
+def _with_no_additional(
+    decision: rules.Decision, rec: NoAdditionalElection | None, *, contest_kind: str, round: str
+) -> rules.Decision:
+    """The decision with the recorded "no additional election" applied, if one was recorded
+    for this constituency (rules.apply_no_additional); a record of another round no longer
+    fits."""
+    if rec is None:
+        return decision
+    return rules.apply_no_additional(
+        decision,
+        contest_kind=contest_kind,
+        decided_unfilled=rec.seats_unfilled if rec.round == round else None,
+        date=timezone.localtime(rec.decided_at).strftime("%d/%m/%Y"),
+        reason=rec.reason,
     )
 
 
@@ -366,6 +385,7 @@ def compute_results(
         (t.constituency_id, t.round): t
         for t in TieDecision.objects.filter(scope).prefetch_related("candidates")
     }
+    no_additional = {rec.constituency_id: rec for rec in NoAdditionalElection.objects.filter(scope)}
     published = set(
         ContestPublication.objects.filter(contest__election=election).values_list(
             "contest_id", flat=True
@@ -411,6 +431,13 @@ def compute_results(
             )
             names = {c.id: c.full_name for c in crows}
             first = _with_tie_decision(first, ties.get((const.id, first_round)), names)
+            if Round.ADDITIONAL not in rounds[const.id]:
+                first = _with_no_additional(
+                    first,
+                    no_additional.get(const.id),
+                    contest_kind=const.contest.kind,
+                    round=first_round,
+                )
             decision = first
             add_row = sums.get((const.id, Round.ADDITIONAL))
             if Round.ADDITIONAL in rounds[const.id] and add_row:

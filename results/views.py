@@ -31,6 +31,7 @@ from results.services import minutes as svc
 from results.services.publication import (
     PublicationError,
     contest_publish,
+    no_additional_decide,
     tie_decide,
     vote_round_declare,
 )
@@ -377,6 +378,15 @@ def constituency_result(request: HttpRequest, slug: str, code: str, number: int)
         except PublicationError as exc:
             messages.error(request, str(exc))
         return redirect("results:constituency", slug=slug, code=code, number=number)
+    if request.method == "POST" and request.POST.get("action") == "no_additional":
+        try:
+            no_additional_decide(
+                actor=request.user, constituency=const, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, _("The decision of no additional election is recorded."))
+        except PublicationError as exc:
+            messages.error(request, str(exc))
+        return redirect("results:constituency", slug=slug, code=code, number=number)
     if request.method == "POST":
         kind = request.POST.get("kind", "")
         try:
@@ -407,6 +417,10 @@ def constituency_result(request: HttpRequest, slug: str, code: str, number: int)
             "minutes": areas,
             "can_decide": can_constituency(request.user, Cap.APPROVE, const),
             "can_decide_tie": can(request.user, Cap.APPROVE, const.contest.unit_id)
+            and not hasattr(const.contest, "publication"),
+            "can_decide_no_additional": can(request.user, Cap.APPROVE, const.contest.unit_id)
+            and const.contest.kind == rules.NATIONAL_ASSEMBLY
+            and result.complete
             and not hasattr(const.contest, "publication"),
             "hash": documents.figures_hash(result)[:16],
         },

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from common.text import nfc
 from election.models import Election
@@ -54,7 +56,8 @@ class ImportSummary:
 
 class ImportRejected(Exception):
     def __init__(self, problems: list[ImportProblem]) -> None:
-        super().__init__(f"{len(problems)} problem(s)")
+        n = len(problems)
+        super().__init__(ngettext("%(n)s problem", "%(n)s problems", n) % {"n": n})
         self.problems = problems
 
 
@@ -62,8 +65,29 @@ def _int(value: Any) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"not a non-negative whole number: {value!r}")
+        raise ValueError(_("Not a non-negative whole number: %(value)s.") % {"value": repr(value)})
     return value
+
+
+def list_of_codes_message() -> str:
+    """Said where `acknowledged` is not a list of codes (the import and the API)."""
+    return _("acknowledged: expected a list of warning codes (W.…).")
+
+
+def malformed_message() -> str:
+    return _("The minute is malformed: a field holds the wrong kind of value (see baucu.count/1).")
+
+
+def _kept(raw: Any) -> dict[int, int]:
+    """valid_by_names_kept: {"k": ballots keeping k names}."""
+    out = {}
+    for k, n in raw.items():
+        if not str(k).isdigit():
+            raise ValueError(
+                _("valid_by_names_kept: %(k)s is not a number of names.") % {"k": repr(k)}
+            )
+        out[int(k)] = _int(n) or 0
+    return out
 
 
 def import_count_minutes(
@@ -84,10 +108,12 @@ def import_count_minutes(
     rejects the file like an error (the API). None acknowledges every warning (the command
     line, which reports them)."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise ImportRejected([ImportProblem(None, "format", f'expected "format": "{FORMAT}"')])
+        raise ImportRejected(
+            [ImportProblem(None, "format", _('Expected "format": "%(f)s".') % {"f": FORMAT})]
+        )
     items = data.get("minutes")
     if not isinstance(items, list):
-        raise ImportRejected([ImportProblem(None, "minutes", "expected a list of minutes")])
+        raise ImportRejected([ImportProblem(None, "minutes", _("Expected a list of minutes."))])
     # only the areas the document names (an API entry names one; a city has thousands)
     codes = {str(m.get("polling_area")) for m in items if isinstance(m, dict)}
     areas = {
@@ -105,12 +131,17 @@ def import_count_minutes(
                     area = areas.get(str(item.get("polling_area")))
                     contest = contests.get(str(item.get("contest")))
                     if area is None:
-                        raise ValueError(f"unknown polling area {item.get('polling_area')!r}")
+                        raise ValueError(
+                            _("Unknown polling area: %(code)s.")
+                            % {"code": repr(item.get("polling_area"))}
+                        )
                     if contest is None:
-                        raise ValueError(f"unknown contest {item.get('contest')!r}")
+                        raise ValueError(
+                            _("Unknown contest: %(code)s.") % {"code": repr(item.get("contest"))}
+                        )
                     rnd = item.get("round", Round.MAIN)
                     if rnd not in Round.values:
-                        raise ValueError(f"unknown round {rnd!r}")
+                        raise ValueError(_("Unknown round: %(kind)s.") % {"kind": repr(rnd)})
                     minutes = minutes_get_or_create(area=area, contest=contest, round=rnd)
                     cands = list(minutes.constituency.candidates.all())
                     by_name = {nfc(c.full_name): c for c in cands}
@@ -121,18 +152,17 @@ def import_count_minutes(
                         cand = cand or by_name.get(nfc(str(v.get("candidate", ""))))
                         if cand is None:
                             raise ValueError(
-                                f"votes[{j}]: no candidate {v.get('candidate')!r} in this "
-                                "constituency"
+                                _("votes[%(j)s]: no candidate %(name)s in this constituency.")
+                                % {"j": j, "name": repr(v.get("candidate"))}
                             )
                         if cand.id in votes:
-                            raise ValueError(f"votes[{j}]: {cand.full_name} given twice")
+                            raise ValueError(
+                                _("votes[%(j)s]: %(name)s is given twice.")
+                                % {"j": j, "name": cand.full_name}
+                            )
                         votes[cand.id] = _int(v.get("votes"))
                     kept_raw = item.get("valid_by_names_kept")
-                    kept = (
-                        None
-                        if kept_raw is None
-                        else {int(k): _int(n) or 0 for k, n in kept_raw.items()}
-                    )
+                    kept = None if kept_raw is None else _kept(kept_raw)
                     figures = rules.Figures(
                         **{f: _int(item.get(f)) for f in rules.FIELDS},
                         votes=votes,
@@ -154,7 +184,7 @@ def import_count_minutes(
                         else:
                             own = item.get("acknowledged") or []
                             if not isinstance(own, list):
-                                raise ValueError("acknowledged: expected a list of codes")
+                                raise ValueError(list_of_codes_message())
                             ack = [*acknowledged, *(str(c) for c in own)]
                         res = minutes_enter(
                             actor=actor,
@@ -173,8 +203,10 @@ def import_count_minutes(
                             problems.append(ImportProblem(i, where, f.message, f.code))
                     else:
                         problems.append(ImportProblem(i, where, str(exc)))
-                except (ValueError, TypeError, AttributeError) as exc:
+                except ValueError as exc:
                     problems.append(ImportProblem(i, where, str(exc)))
+                except (TypeError, AttributeError):
+                    problems.append(ImportProblem(i, where, malformed_message()))
             if problems:
                 raise ImportRejected(problems)
     except ImportRejected:

@@ -73,12 +73,18 @@ def minutes_get_or_create(
         return existing
     link = PollingAreaConstituency.objects.filter(polling_area=area, contest=contest).first()
     if link is None:
-        raise MinutesError(f"polling area {area.code} does not take part in contest {contest.code}")
+        raise MinutesError(
+            _("Polling area %(area)s does not take part in contest %(contest)s.")
+            % {"area": area.code, "contest": contest.code}
+        )
     if (
         round != Round.MAIN
         and not VoteRound.objects.filter(constituency_id=link.constituency_id, kind=round).exists()
     ):
-        raise WrongState(f"no {round} was decided for this constituency")
+        raise WrongState(
+            _("%(round)s: not decided for this constituency.")
+            % {"round": Round(round).label if round in Round.values else round}
+        )
     try:
         with transaction.atomic():
             return CountMinutes.objects.create(
@@ -102,7 +108,7 @@ def _lock(minutes: CountMinutes) -> CountMinutes:
 def _check_version(m: CountMinutes, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != m.version:
         raise StaleVersion(
-            "these minutes were saved by someone else since you opened them; reload and check"
+            _("These minutes were saved by someone else since you opened them; reload and check.")
         )
 
 
@@ -224,10 +230,10 @@ def minutes_enter(
     findings = check(minutes=m, figures=figures, expected_listed=expected_listed)
     errors = rules.blocking(findings)
     if errors:
-        raise MinutesRejected("the minutes have errors", errors)
+        raise MinutesRejected(_("The minutes have errors."), errors)
     pending = rules.unacknowledged(findings, acknowledged)
     if pending:
-        raise NeedsAcknowledgement("the warnings must be acknowledged", pending)
+        raise NeedsAcknowledgement(_("Each warning must be acknowledged."), pending)
     data = figures.as_data()
     ack = sorted({f.code for f in findings if f.severity == rules.WARNING})
     first = m.entries.filter(current=True, number=1).first()
@@ -290,14 +296,14 @@ def minutes_resolve(
     _check_version(m, expected_version)
     try:
         new_state = rules.next_state_after_resolve(m.status, action)
-    except (rules.TransitionError, KeyError) as exc:
+    except rules.TransitionError as exc:
         raise WrongState(str(exc)) from exc
     entries = {e.number: e for e in m.entries.filter(current=True)}
     if action in ("keep_first", "keep_second"):
         kept = entries[1 if action == "keep_first" else 2]
         errors = rules.blocking(check(minutes=m, figures=rules.Figures.from_data(kept.data)))
         if errors:
-            raise MinutesRejected("the entry kept has errors", errors)
+            raise MinutesRejected(_("The entry kept has errors."), errors)
         _make_definitive(m, kept.data, kept.acknowledged)
     elif action == "discard_first":
         entries[1].current = False
@@ -371,13 +377,20 @@ def minutes_import_checked(
         current = m.entries.filter(current=True, number=2).first()
         if current and rules.entries_equal(rules.Figures.from_data(current.data), figures):
             return "unchanged"
-        raise WrongState("definitive with other figures: a coordinator must reopen them first")
+        raise WrongState(
+            _(
+                "These minutes are definitive with other figures: a coordinator must reopen "
+                "them first."
+            )
+        )
     if m.status != CountMinutes.Status.EMPTY:
-        raise WrongState(f"entry already under way ({m.status})")
+        raise WrongState(
+            _("Entry is already under way (%(state)s).") % {"state": m.get_status_display()}
+        )
     findings = check(minutes=m, figures=figures)
     errors = rules.blocking(findings)
     if errors:
-        raise MinutesRejected("the minutes have errors", errors)
+        raise MinutesRejected(_("The minutes have errors."), errors)
     ack = sorted({f.code for f in findings if f.severity == rules.WARNING})
     data = figures.as_data()
     actor_obj = None if _system(actor) else actor

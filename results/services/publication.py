@@ -16,7 +16,13 @@ from common.audit import record
 from election.access import Cap, can, can_constituency
 from election.models import Constituency, Contest
 from results import rules, selectors
-from results.models import ContestPublication, Round, TieDecision, VoteRound
+from results.models import (
+    ContestPublication,
+    NoAdditionalElection,
+    Round,
+    TieDecision,
+    VoteRound,
+)
 
 
 class PublicationError(Exception):
@@ -39,17 +45,21 @@ def vote_round_declare(
         if not can_constituency(actor, Cap.APPROVE, constituency):
             raise PermissionDenied
     if kind not in (Round.REVOTE, Round.ADDITIONAL):
-        raise PublicationError(f"unknown round {kind}")
+        raise PublicationError(_("Unknown round: %(kind)s.") % {"kind": kind})
     if VoteRound.objects.filter(constituency=constituency, kind=kind).exists():
-        raise PublicationError("this round was already decided (the law allows only one)")
+        raise PublicationError(_("This round was already decided (the law allows only one)."))
     result = selectors.compute_results(
         election=constituency.contest.election, constituency_ids=[constituency.id]
     )[0]
     d = result.decision
     if kind == Round.REVOTE and not (d and d.needs_revote) and not reason.strip():
-        raise PublicationError("a re-vote without low turnout needs a reason (Art 80)")
+        raise PublicationError(_("A re-vote without low turnout needs a reason (Art 80)."))
     if kind == Round.ADDITIONAL and not (d and d.seats_unfilled > 0):
-        raise PublicationError("no seat is unfilled: no additional election")
+        raise PublicationError(_("No seat is unfilled: no additional election."))
+    if kind == Round.ADDITIONAL and d and d.no_additional:
+        raise PublicationError(
+            _("The National Election Council decided that no additional election is held here.")
+        )
     vr = VoteRound.objects.create(
         constituency=constituency,
         kind=kind,
@@ -141,6 +151,75 @@ def tie_decide(
 
 
 @transaction.atomic
+def no_additional_decide(
+    *, actor: Any, constituency: Constituency, reason: str, source: str = "web"
+) -> NoAdditionalElection:
+    """Record that a National Assembly constituency left short of deputies holds no additional
+    election. Art 79 gives the decision to the National Election Council (on the provincial
+    Election Committee's request; domain.md §6.5); Baucu has no body above the contest's
+    Election Committee, so a committee member of the contest's unit records it, citing the
+    Council's decision in the reason. The constituency's minutes must all be definitive and
+    no additional election decided; the result then cites the decision and the contest can be
+    published with the seat(s) unfilled."""
+    contest = constituency.contest
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        if not can(actor, Cap.APPROVE, contest.unit_id):
+            raise PermissionDenied
+    if ContestPublication.objects.filter(contest_id=contest.id).exists():
+        raise PublicationError(_("The contest is already published: its results cannot change."))
+    reason = reason.strip()
+    if not reason:
+        raise PublicationError(
+            _("Give the National Election Council's decision (number, date) or the reason.")
+        )
+    if VoteRound.objects.filter(constituency=constituency, kind=Round.ADDITIONAL).exists():
+        raise PublicationError(_("An additional election was already decided here."))
+    (result,) = selectors.compute_results(
+        election=contest.election, constituency_ids=[constituency.id]
+    )
+    if not result.complete:
+        raise PublicationError(
+            _("Every count minute of the constituency must be definitive first (%(n)s/%(of)s).")
+            % {"n": result.reported, "of": result.areas}
+        )
+    old = NoAdditionalElection.objects.filter(constituency=constituency).first()
+    d = result.first_decision
+    try:
+        rules.check_no_additional(d or rules.Decision(0, False), contest_kind=contest.kind)
+    except rules.NoAdditionalError as exc:
+        if old and d and d.no_additional:
+            raise PublicationError(_("This decision is already recorded.")) from exc
+        raise PublicationError(str(exc)) from exc
+    before = (
+        {"round": old.round, "seats_unfilled": old.seats_unfilled, "reason": old.reason}
+        if old
+        else None
+    )
+    if old:  # a decision for another shortfall (the figures changed since)
+        old.delete()
+    rec = NoAdditionalElection.objects.create(
+        constituency=constituency,
+        round=result.round,
+        seats_unfilled=d.seats_unfilled,
+        reason=reason,
+        decided_by=actor if getattr(actor, "pk", None) else None,
+    )
+    record(
+        actor=actor,
+        action="results.no_additional_election",
+        obj=rec,
+        object_repr=f"{constituency}",
+        unit_id=contest.unit_id,
+        election_id=contest.election_id,
+        source=source,
+        before=before,
+        after={"round": rec.round, "seats_unfilled": rec.seats_unfilled, "reason": reason},
+        extra={"elected": [c.full_name for c in result.elected], "seats": result.seats},
+    )
+    return rec
+
+
+@transaction.atomic
 def contest_publish(*, actor: Any, contest: Contest, source: str = "web") -> ContestPublication:
     """Publish a contest's results as official: every constituency must have all its minutes
     definitive and no tie left undecided. The snapshot and its SHA-256 are kept."""
@@ -148,7 +227,7 @@ def contest_publish(*, actor: Any, contest: Contest, source: str = "web") -> Con
         if not can(actor, Cap.APPROVE, contest.unit_id):
             raise PermissionDenied
     if ContestPublication.objects.filter(contest=contest).exists():
-        raise PublicationError("already published")
+        raise PublicationError(_("The contest is already published: its results cannot change."))
     results = selectors.compute_results(election=contest.election, contest=contest)
     problems = [
         f"{r.constituency.name or r.constituency.number}: {r.reported}/{r.areas}"
@@ -156,10 +235,19 @@ def contest_publish(*, actor: Any, contest: Contest, source: str = "web") -> Con
         if not r.complete
     ]
     if problems:
-        raise PublicationError("minutes missing: " + "; ".join(problems))
-    undecided = [r.constituency.number for r in results if r.decision and r.decision.undecided]
+        raise PublicationError(
+            _("Count minutes are missing (definitive / polling areas): %(list)s")
+            % {"list": "; ".join(problems)}
+        )
+    undecided = [
+        str(r.constituency.name or r.constituency.number)
+        for r in results
+        if r.decision and r.decision.undecided
+    ]
     if undecided:
-        raise PublicationError(f"ties left undecided in constituencies {undecided}")
+        raise PublicationError(
+            _("A tie is left undecided in: %(list)s") % {"list": "; ".join(undecided)}
+        )
     waiting = [
         f"{r.constituency.name or r.constituency.number}: {Round(r.awaiting_round).label}"
         for r in results

@@ -329,3 +329,53 @@ def test_unit_and_board_pages_show_the_real_status(client, mini_election, make_u
     client.logout()
     home = login(client, member).get("/e/mini-2021/results/").content.decode()
     assert official in home and provisional not in home
+
+
+def test_no_additional_election_on_the_constituency_page_then_publish(
+    client, mini_election, make_user, qh_doc
+):
+    from common.models import AuditEvent
+    from results.models import ContestPublication, NoAdditionalElection
+    from tests.results.test_services import qh_short
+
+    import_count_minutes(election=mini_election, data=qh_short(qh_doc))
+    url = "/e/mini-2021/results/c/QH/1/"
+    staff = login(client, make_user("ward_staff", "79")).get(url)  # sees, may not decide
+    assert staff.status_code == 200 and 'id="no-additional"' not in staff.content.decode()
+    client.logout()
+    c = login(client, make_user("committee_member", "79"))
+    body = c.get(url).content.decode()
+    assert 'id="no-additional"' in body and "Ghi nhận: không bầu cử thêm" in body
+    assert 'value="additional"' in body  # next to the additional-election control
+    r = c.post(url, {"action": "no_additional", "reason": ""})
+    assert r.status_code == 302 and not NoAdditionalElection.objects.exists()
+    assert "Hãy ghi quyết định của Hội đồng bầu cử quốc gia" in c.get(url).content.decode()
+    c.post(url, {"action": "no_additional", "reason": "NQ 748/NQ-HĐBCQG ngày 10/06/2021"})
+    assert NoAdditionalElection.objects.get().reason == "NQ 748/NQ-HĐBCQG ngày 10/06/2021"
+    assert AuditEvent.objects.filter(action="results.no_additional_election").count() == 1
+    body = c.get(url).content.decode()
+    assert 'id="no-additional"' not in body and 'value="additional"' not in body
+    assert "không tổ chức bầu cử thêm cho 1 ghế còn thiếu" in body
+    assert "NQ 748/NQ-HĐBCQG ngày 10/06/2021" in body
+    c.post("/e/mini-2021/results/c/QH/", {"action": "publish"})
+    assert ContestPublication.objects.filter(contest__code="QH").exists()
+
+
+def test_refusals_are_said_in_vietnamese_on_the_pages_and_the_api(client, mini_election, make_user):
+    import_count_minutes(
+        election=mini_election, data={"format": "baucu.count/1", "minutes": qh_minutes()[:4]}
+    )
+    c = login(client, make_user("committee_member", "79"))
+    contest = "/e/mini-2021/results/c/QH/"
+    r = c.post(contest, {"action": "publish"}, follow=True)
+    body = r.content.decode()
+    assert "Còn thiếu biên bản kết quả kiểm phiếu (đã chốt / số khu vực bỏ phiếu)" in body
+    assert "4/5" in body and "minutes missing" not in body
+    assert "Trúng cử" in body and "Elected" not in body  # a column once left untranslated
+    settle = "/e/mini-2021/results/pa/26734-01/QH/main/settle/"
+    body = c.post(settle, {"action": "reopen", "reason": " "}, follow=True).content.decode()
+    assert "Mở lại biên bản phải ghi lý do." in body and "reopening needs" not in body
+    body = c.post(settle, {"action": "keep_third", "version": 1}, follow=True).content.decode()
+    assert "Không có chênh lệch cần xử lý: biên bản ở trạng thái Đã chốt." in body
+    r = c.get("/api/elections/mini-2021/results/?contest=XX")
+    assert r.status_code == 404 and r.json()["detail"] == "Không có cuộc bầu cử này."

@@ -106,6 +106,23 @@ def test_committee_decision_settles_the_tie_with_a_note():
     assert "24/05/2021" in note.text and "C3" in note.text and "bốc thăm" in note.text
 
 
+def test_the_decision_note_comes_where_the_rule_applies_before_the_seats_count():
+    """Art 78(4) (the tie and the Committee's decision on it) before Art 79 (seats filled)."""
+    d = rules.apply_tie_decision(_tie(), [3], names={3: "C3"}, date="24/05/2021", reason="x")
+    assert [n.code for n in d.notes] == [
+        "turnout_ok",
+        "threshold",
+        "ranking",
+        "tie_undecided",
+        "tie_decided",
+        "all_filled",
+    ]
+    stale = rules.apply_tie_decision(_tie(), [1], names={}, date="24/05/2021", reason="x")
+    codes = [n.code for n in stale.notes]
+    assert codes.index("tie_undecided") + 1 == codes.index("tie_decision_stale")
+    assert codes[-1] == "all_filled"
+
+
 @pytest.mark.parametrize(
     "chosen",
     [[1], [4], [2, 3], []],
@@ -165,6 +182,65 @@ def test_national_assembly_any_shortfall_needs_additional_election():
     )
     assert d.seats_unfilled == 1 and d.needs_additional
     assert any(n.code == "shortfall_na" and "79" in n.text for n in d.notes)
+
+
+def _na_short():
+    return run(
+        [cand(1, 500), cand(2, 450), cand(3, 100), cand(4, 90), cand(5, 1)],
+        seats=3,
+        valid=880,
+        kind="national_assembly",
+    )
+
+
+def test_no_additional_election_decided_closes_the_na_shortfall_with_a_note():
+    """2021: 499 of 500 seats, no additional election held (domain.md §6.8)."""
+    d = rules.apply_no_additional(
+        _na_short(),
+        contest_kind="national_assembly",
+        decided_unfilled=1,
+        date="10/06/2021",
+        reason="NQ 748/NQ-HĐBCQG",
+    )
+    assert d.elected == [1, 2] and d.seats_unfilled == 1
+    assert not d.needs_additional and d.no_additional
+    codes = [n.code for n in d.notes]
+    assert codes.index("shortfall_na") < codes.index("no_additional_decided") == len(codes) - 1
+    text = d.notes[-1].text
+    assert "79" in text and "10/06/2021" in text and "NQ 748/NQ-HĐBCQG" in text
+
+
+def test_no_additional_decision_for_another_shortfall_no_longer_applies():
+    for other in (2, None):
+        d = rules.apply_no_additional(
+            _na_short(),
+            contest_kind="national_assembly",
+            decided_unfilled=other,
+            date="10/06/2021",
+            reason="x",
+        )
+        assert d.needs_additional and not d.no_additional
+        assert d.notes[-1].code == "no_additional_stale"
+
+
+def test_no_additional_only_for_a_national_assembly_shortfall():
+    council = run([cand(1, 500), cand(2, 100), cand(3, 90)], seats=3, valid=880)
+    assert council.needs_additional
+    with pytest.raises(rules.NoAdditionalError):
+        rules.check_no_additional(council, contest_kind="people_council")
+    kept = rules.apply_no_additional(
+        council, contest_kind="people_council", decided_unfilled=2, date="d", reason="x"
+    )
+    assert kept.needs_additional and not kept.no_additional and kept.notes == council.notes
+    full = run([cand(1, 500), cand(2, 450), cand(3, 460)], seats=3, kind="national_assembly")
+    with pytest.raises(rules.NoAdditionalError):
+        rules.check_no_additional(full, contest_kind="national_assembly")
+    assert (
+        rules.apply_no_additional(
+            full, contest_kind="national_assembly", decided_unfilled=0, date="d", reason="x"
+        )
+        == full
+    )
 
 
 def test_no_second_additional_election():

@@ -390,24 +390,86 @@ def test_undecidable_tie_decided_by_the_committee_then_published(mini_election, 
     (r,) = selectors.compute_results(election=mini_election, contest=contest)
     assert [c.full_name for c in r.elected] == ["Lương Thị Oanh", "Tạ Thị Quyên"]
     assert not r.decision.undecided and r.decision.seats_unfilled == 0
-    assert any("bốc thăm tại phiên họp" in n for n in r.notes)
+    decided = next(i for i, n in enumerate(r.notes) if "bốc thăm tại phiên họp" in n)
+    filled = next(i for i, n in enumerate(r.notes) if n.startswith("Đã bầu đủ"))
+    assert decided < filled == len(r.notes) - 1  # the decision, then the seats filled
     pub = contest_publish(actor=boss, contest=contest)
     (c,) = pub.snapshot["constituencies"]
     assert c["elected"] == ["Lương Thị Oanh", "Tạ Thị Quyên"] and c["undecided"] == []
 
 
-def test_national_assembly_shortfall_needs_additional(mini_election, qh_doc):
-    # make the third candidate fall below half: move votes to the fourth, keep sums
+def qh_short(qh_doc) -> dict:
+    """The QH minutes with the third candidate below half: votes moved to the last two."""
     for m in qh_doc["minutes"]:
         v = {x["candidate"]: x for x in m["votes"]}
         rest = 3 * m["ballots_valid"] - v[QH[0]]["votes"] - v[QH[1]]["votes"]
         for name, part in zip(QH[2:], [rest // 3, rest // 3, rest - 2 * (rest // 3)], strict=True):
             v[name]["votes"] = part
-    import_count_minutes(election=mini_election, data=qh_doc)
+    return qh_doc
+
+
+def test_national_assembly_shortfall_needs_additional(mini_election, qh_doc):
+    import_count_minutes(election=mini_election, data=qh_short(qh_doc))
     r = selectors.compute_results(
         election=mini_election, contest=mini_election.contests.get(code="QH")
     )[0]
     assert len(r.elected) == 2 and r.decision.needs_additional and r.decision.seats_unfilled == 1
+
+
+def test_na_shortfall_without_additional_election_is_recorded_then_published(
+    mini_election, make_user, qh_doc
+):
+    """Art 79: the National Election Council decides whether the NA shortfall gets an
+    additional election; 2021 held none for the 500th seat (domain.md §6.5, §6.8)."""
+    from results.models import NoAdditionalElection
+    from results.services.publication import no_additional_decide
+
+    qh_contest = mini_election.contests.get(code="QH")
+    const = qh_contest.constituencies.get()
+    boss = make_user("committee_member", "79")
+    doc = qh_short(qh_doc)
+    import_count_minutes(
+        election=mini_election, data={"format": "baucu.count/1", "minutes": doc["minutes"][:4]}
+    )
+    with pytest.raises(PublicationError, match="4/5"):  # the shortfall is not final yet
+        no_additional_decide(actor=boss, constituency=const, reason="NQ 748/NQ-HĐBCQG")
+    import_count_minutes(election=mini_election, data=doc)
+    with pytest.raises(PublicationError, match="Bầu cử thêm"):
+        contest_publish(actor=boss, contest=qh_contest)
+    board = ElectionBody.objects.get(constituency=const)
+    member = make_user()  # the Board reports the shortfall, it does not decide it
+    Role.objects.create(user=member, kind="committee_member", unit=board.unit, body=board)
+    for who in (make_user("ward_staff", "79"), make_user("committee_member", "760"), member):
+        with pytest.raises(PermissionDenied):
+            no_additional_decide(actor=who, constituency=const, reason="NQ 748/NQ-HĐBCQG")
+    with pytest.raises(PublicationError, match="Hội đồng bầu cử quốc gia"):
+        no_additional_decide(actor=boss, constituency=const, reason="  ")
+    council = mini_election.contests.get(code="HDND-27496").constituencies.get()
+    import_count_minutes(election=mini_election, data=council_doc(1700, 850))
+    with pytest.raises(PublicationError, match="hai phần ba"):
+        no_additional_decide(actor=boss, constituency=council, reason="x")
+    assert not NoAdditionalElection.objects.exists()
+    assert not AuditEvent.objects.filter(action="results.no_additional_election").exists()
+
+    rec = no_additional_decide(actor=boss, constituency=const, reason="NQ 748/NQ-HĐBCQG")
+    assert (rec.round, rec.seats_unfilled, rec.decided_by) == ("main", 1, boss)
+    ev = AuditEvent.objects.get(action="results.no_additional_election")
+    assert (ev.actor, ev.object_id, ev.election_id) == (boss, str(rec.pk), mini_election.pk)
+    assert ev.changes["fields"]["seats_unfilled"][1] == 1
+    with pytest.raises(PublicationError, match="đã được ghi nhận"):
+        no_additional_decide(actor=boss, constituency=const, reason="again")
+    with pytest.raises(PublicationError, match="không bầu cử thêm"):
+        vote_round_declare(actor=boss, constituency=const, kind="additional")
+
+    (r,) = selectors.compute_results(election=mini_election, contest=qh_contest)
+    assert [c.full_name for c in r.elected] == QH[:2] and r.decision.seats_unfilled == 1
+    assert not r.decision.needs_additional and r.awaiting_round is None
+    assert "NQ 748/NQ-HĐBCQG" in r.notes[-1] and "Điều 79" in r.notes[-1]
+    pub = contest_publish(actor=boss, contest=qh_contest)
+    (c,) = pub.snapshot["constituencies"]
+    assert c["elected"] == QH[:2] and c["seats_unfilled"] == 1
+    assert c["needs_additional_election"] is False and c["no_additional_election"] is True
+    assert any("NQ 748/NQ-HĐBCQG" in n for n in c["notes"])
 
 
 def test_publication_needs_every_minute(mini_election, make_user, qh_doc):
