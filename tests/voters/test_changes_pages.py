@@ -301,3 +301,116 @@ def test_reimport_after_certificate_keeps_both_sides(loaded, make_user, write) -
     assert selectors.listed_counts(election=loaded) == selectors.listed_counts_exact(
         election=loaded
     )
+
+
+def _ward_rows() -> list[dict[str, str]]:
+    return [row(), row(national_id="079085000002", full_name="Trần Thị Bình", sex="Nữ",
+                       relation="Vợ")]  # fmt: skip
+
+
+def test_reimport_after_death_does_not_bring_the_voter_back(loaded, make_user, write) -> None:
+    """Staff record a death; the ward's file (the extract still lists the person) is imported
+    again: the entry stays removed with its number, nothing is re-created, and a second
+    re-import is as idempotent as the first."""
+    staff = make_user("ward_staff", "26734")
+    dead = Voter.objects.get(national_id="079085000002")
+    voter_change(actor=staff, voter=dead, kind="died")
+    ward = loaded.root.tree.units.get(code="26734")
+    events = VoterEvent.objects.count()
+    for _ in range(2):
+        r = import_voters(election=loaded, path=write(_ward_rows()), actor=None, unit=ward)
+        assert r.applied and r.rejected == 0
+        assert (r.created, r.updated, r.moved, r.removed) == (0, 0, 0, 0)
+        assert (r.unchanged, r.staff_removed) == (1, 1)
+        assert r.preview()["areas"]["26734-01"]["staff_removed"] == 1
+        assert VoterEvent.objects.count() == events
+    assert list(Voter.objects.filter(national_id="079085000002").values_list("stt", "status")) == [
+        (2, "removed")
+    ]
+    # the whole city's file (every area, no unit) behaves the same
+    r = import_voters(election=loaded, path=write([*_ward_rows(), *_loaded_rest()]), actor=None)
+    assert r.applied and (r.created, r.staff_removed, r.unchanged) == (0, 1, 3)
+    assert selectors.listed_counts(election=loaded) == selectors.listed_counts_exact(
+        election=loaded
+    )
+
+
+def _loaded_rest() -> list[dict[str, str]]:
+    return [
+        row(national_id="079085000003", full_name="Đặng Văn Cường", area_code="26737-01",
+            household_code="K1"),
+        row(national_id="079085000004", full_name="Lê Văn Dũng", area_code="27496-01",
+            household_code="C1", temporary_address="Ấp 1", permanent_address="",
+            temporary_since="01/01/2031"),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("legacy_link", [False, True])
+def test_reimport_after_move_to_another_ward(loaded, make_user, write, legacy_link) -> None:
+    """Staff move a voter of 26734-01 to 26737-01 (another ward); the old ward's file, where
+    the extract still lists the person, is taken in all-or-nothing mode without a conflict and
+    without moving the person back. `legacy_link`: a move recorded before the move-out event
+    pointed at the new entry (only the move-in points back)."""
+    staff = make_user("ward_staff", "79")
+    v = Voter.objects.get(national_id="079085000001")
+    out, _in = voter_change(
+        actor=staff, voter=v, kind="moved_out", reason="permanent_move",
+        target_area=area(loaded, "26737-01"),
+    )  # fmt: skip
+    there = Voter.objects.get(national_id="079085000001", status="listed")
+    assert out.related_id == there.pk and there.polling_area.code == "26737-01"
+    if legacy_link:
+        VoterEvent.objects.filter(pk=out.pk).update(related=None)
+    ward = loaded.root.tree.units.get(code="26734")
+    for _ in range(2):
+        r = import_voters(election=loaded, path=write(_ward_rows()), actor=None, unit=ward)
+        assert r.applied and r.errors == [] and r.rejected == 0
+        assert (r.created, r.updated, r.moved, r.removed, r.staff_removed) == (0, 0, 0, 0, 1)
+    assert Voter.objects.get(pk=v.pk).status == "removed"
+    assert list(
+        Voter.objects.filter(national_id="079085000001", status="listed").values_list(
+            "polling_area__code", flat=True
+        )
+    ) == ["26737-01"]
+
+
+def test_listed_elsewhere_without_a_staff_move_still_blocks(loaded, write) -> None:
+    """An ID listed in another ward that no move of this area explains is still a conflict."""
+    ward = loaded.root.tree.units.get(code="26734")
+    rows = [*_ward_rows(), row(national_id="079085000003", full_name="Đặng Văn Cường",
+                               household_code="K1")]  # fmt: skip
+    r = import_voters(election=loaded, path=write(rows), actor=None, unit=ward)
+    assert not r.applied and [e["row"] for e in r.errors] == [4]
+    assert "26737-01" in r.errors[0]["reason"]
+
+
+def test_reimport_after_move_inside_the_ward_does_not_move_back(loaded, make_user, write) -> None:
+    staff = make_user("ward_staff", "26734")
+    v = Voter.objects.get(national_id="079085000001")
+    voter_change(
+        actor=staff, voter=v, kind="moved_out", reason="permanent_move",
+        target_area=area(loaded, "26734-02"),
+    )  # fmt: skip
+    ward = loaded.root.tree.units.get(code="26734")
+    r = import_voters(election=loaded, path=write(_ward_rows()), actor=None, unit=ward)
+    assert r.applied and (r.created, r.moved, r.removed, r.staff_removed) == (0, 0, 0, 1)
+    assert Voter.objects.get(national_id="079085000001", status="listed").polling_area.code == (
+        "26734-02"
+    )
+
+
+def test_reimport_after_certificate_inside_the_ward_keeps_it(loaded, make_user, write) -> None:
+    """A certificate to vote in another area of the same ward: re-importing the ward's file
+    keeps the note at home and the entry where the voter votes (not a move back)."""
+    staff = make_user("ward_staff", "26734")
+    v = Voter.objects.get(national_id="079085000001")
+    voter_change(
+        actor=staff, voter=v, kind="elsewhere_issued", target_area=area(loaded, "26734-02")
+    )
+    ward = loaded.root.tree.units.get(code="26734")
+    r = import_voters(election=loaded, path=write(_ward_rows()), actor=None, unit=ward)
+    assert r.applied and (r.created, r.moved, r.removed, r.unchanged) == (0, 0, 0, 2)
+    assert Voter.objects.get(pk=v.pk).status == "elsewhere"
+    assert Voter.objects.get(national_id="079085000001", status="listed").polling_area.code == (
+        "26734-02"
+    )

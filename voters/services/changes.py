@@ -336,6 +336,10 @@ def voter_change(
                 )
             )
             _audit(actor, "voter.moved_in", new, None, _snapshot(new), source)
+            # the move-out points at the new entry (a re-import of the old place's file
+            # recognises the person as moved by staff, not as listed twice)
+            events[0].related = new
+            events[0].save(update_fields=["related"])
     elif kind == "elsewhere_issued":
         voter.status = Voter.Status.ELSEWHERE
         voter.note = rules.NOTE_ELSEWHERE

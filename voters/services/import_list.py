@@ -97,6 +97,7 @@ class AreaSummary:
     moved_in: int = 0
     moved_out: int = 0
     removed: int = 0
+    staff_removed: int = 0  # taken off by staff and still in the source: left as they are
     duplicates: int = 0
     rejected: int = 0
     flagged: int = 0
@@ -110,6 +111,7 @@ class ImportResult:
     unchanged: int = 0
     moved: int = 0
     removed: int = 0
+    staff_removed: int = 0  # rows whose entry staff took off the list: never re-created
     rejected: int = 0
     flagged: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
@@ -134,6 +136,7 @@ class ImportResult:
             "unchanged": self.unchanged,
             "moved": self.moved if self.applied else 0,
             "removed": self.removed if self.applied else 0,
+            "staff_removed": self.staff_removed,
             "rejected": self.rejected,
             "flagged": self.flagged,
             "possible_duplicates": self.duplicate_count,
@@ -206,6 +209,24 @@ _STG_TABLES = (
     "voters_stg_gone",
     "voters_stg_rej",
 )
+
+
+# Entries of the import's unit that a person took off the list (died, became ineligible, could
+# not be reached, duplicate merged, removed, moved out by a typed change): the last event that
+# changed the entry's count (delta ≠ 0) is a removal recorded outside any import (batch ''). One
+# row per (ID, area): the latest such entry. Parameter: the election.
+_STAFF_REMOVED = """
+    SELECT x.national_id, x.polling_area_id, MAX(x.id) AS id FROM voters_voter x
+    WHERE x.election_id = %s AND x.status = 'removed'
+      AND x.polling_area_id IN (SELECT area_id FROM voters_stg_scope)
+      AND EXISTS (
+          SELECT 1 FROM voters_voterevent ev
+          WHERE ev.voter_id = x.id AND ev.delta < 0 AND ev.batch = ''
+            AND NOT EXISTS (SELECT 1 FROM voters_voterevent later
+                            WHERE later.voter_id = x.id AND later.delta <> 0
+                              AND later.id > ev.id))
+    GROUP BY x.national_id, x.polling_area_id
+"""
 
 
 def _tick() -> float:
@@ -502,9 +523,19 @@ def _run(
                   SELECT 1 FROM voters_voter e
                   WHERE e.election_id = %s AND e.national_id = s.national_id
                     AND e.status = 'elsewhere' AND e.polling_area_id = s.polling_area_id)
+              AND NOT EXISTS (
+                  SELECT 1 FROM voters_voter o
+                  JOIN voters_voterevent mo
+                    ON mo.voter_id = o.id AND mo.kind = 'moved_out' AND mo.batch = ''
+                  WHERE o.election_id = %s AND o.national_id = s.national_id
+                    AND o.status = 'removed' AND o.polling_area_id = s.polling_area_id
+                    AND (mo.related_id = v.id OR EXISTS (
+                        SELECT 1 FROM voters_voterevent mi
+                        WHERE mi.voter_id = v.id AND mi.kind = 'moved_in'
+                          AND mi.related_id = o.id)))
             ORDER BY s.row_no
             """,
-            [election.pk, election.pk],
+            [election.pk, election.pk, election.pk],
         )
         conflicts = cur.fetchall()
         if conflicts:
@@ -526,7 +557,12 @@ def _run(
             _reject_rows(cur, [c[0] for c in conflicts], result, rejected_rows)
 
         # 3. match and classify in one pass (a new narrow-free table, no UPDATEs of staging):
-        # the listed entry inside the unit, else an entry voting elsewhere from this very area.
+        # the listed entry in the row's own area (compared: updated or unchanged), else an
+        # entry voting elsewhere from this very area (unchanged), else an entry of this area
+        # that staff took off the list (died, became ineligible, moved out …: staff_removed,
+        # left as it is), else the listed entry in another area of the unit (moved), else new.
+        # A staff decision is never undone by a file that predates it: the source extract
+        # still holds the person, but they are not re-created nor moved back.
         # A first import (no entry on the lists of the unit yet) has nothing to match: every
         # staged row is new (the staging default) and nothing is removed from the source.
         result.timings["classify"] = _tick()
@@ -535,19 +571,24 @@ def _run(
             distinct = " OR ".join(f"l.{c} IS DISTINCT FROM s.{c}" for c in _COMPARED)
             cols = ", ".join(f"s.{c}" for c in _STG_COLUMNS)
             suffix = " ON COMMIT DROP" if _pg() else ""
+            same = "l.polling_area_id = s.polling_area_id"
             cur.execute(
                 f"""
                 CREATE TEMP TABLE voters_cls{suffix} AS
                 SELECT {cols},
-                       COALESCE(l.id, e.id) AS match_id,
-                       COALESCE(l.polling_area_id, e.polling_area_id) AS match_area,
-                       CASE WHEN l.id IS NOT NULL THEN 'listed'
-                            WHEN e.id IS NOT NULL THEN 'elsewhere' END AS match_status,
-                       CASE WHEN l.id IS NULL AND e.id IS NULL THEN 'new'
-                            WHEN l.id IS NULL THEN 'unchanged'
-                            WHEN l.polling_area_id <> s.polling_area_id THEN 'moved'
-                            WHEN {distinct} THEN 'updated'
-                            ELSE 'unchanged' END AS kind
+                       CASE WHEN {same} THEN l.id WHEN e.id IS NOT NULL THEN e.id
+                            WHEN r.id IS NOT NULL THEN r.id ELSE l.id END AS match_id,
+                       CASE WHEN {same} OR (e.id IS NULL AND r.id IS NULL) THEN l.polling_area_id
+                            ELSE s.polling_area_id END AS match_area,
+                       CASE WHEN {same} THEN 'listed' WHEN e.id IS NOT NULL THEN 'elsewhere'
+                            WHEN r.id IS NOT NULL THEN 'removed'
+                            WHEN l.id IS NOT NULL THEN 'listed' END AS match_status,
+                       CASE WHEN {same} AND ({distinct}) THEN 'updated'
+                            WHEN {same} THEN 'unchanged'
+                            WHEN e.id IS NOT NULL THEN 'unchanged'
+                            WHEN r.id IS NOT NULL THEN 'staff_removed'
+                            WHEN l.id IS NOT NULL THEN 'moved'
+                            ELSE 'new' END AS kind
                 FROM voters_stg s
                 LEFT JOIN voters_voter l
                   ON l.election_id = %s AND l.national_id = s.national_id AND l.status = {listed}
@@ -557,8 +598,10 @@ def _run(
                     WHERE election_id = %s AND status = 'elsewhere'
                     GROUP BY national_id, polling_area_id
                 ) e ON e.national_id = s.national_id AND e.polling_area_id = s.polling_area_id
+                LEFT JOIN ({_STAFF_REMOVED}) r
+                  ON r.national_id = s.national_id AND r.polling_area_id = s.polling_area_id
                 """,
-                [election.pk, election.pk],
+                [election.pk, election.pk, election.pk],
             )
             cur.execute("DROP TABLE voters_stg")
             cur.execute("ALTER TABLE voters_cls RENAME TO voters_stg")
@@ -586,7 +629,7 @@ def _run(
         cur.execute("SELECT polling_area_id, kind, COUNT(*) FROM voters_stg GROUP BY 1, 2")
         for area_id, kind, n in cur.fetchall():
             s = area_summary[code_of[area_id]]
-            if kind != "unchanged":
+            if kind not in ("unchanged", "staff_removed"):
                 touched.add(area_id)
             if kind == "new":
                 s.new += n
@@ -600,6 +643,9 @@ def _run(
             elif kind == "moved":
                 s.moved_in += n
                 result.moved += n
+            elif kind == "staff_removed":
+                s.staff_removed += n
+                result.staff_removed += n
         if result.moved:
             cur.execute(
                 "SELECT match_area, COUNT(*) FROM voters_stg WHERE kind = 'moved' GROUP BY 1"
@@ -782,11 +828,12 @@ def _analyze_staging(cur: Any) -> None:
 
 
 def _scope_has_entries(cur: Any, election: Election) -> bool:
-    """Does any polling area of the import's unit hold an entry the file could match?"""
+    """Does any polling area of the import's unit hold an entry the file could match (listed,
+    voting elsewhere, or taken off by staff, which a re-import must not re-create)?"""
     cur.execute(
         """
         SELECT EXISTS (SELECT 1 FROM voters_voter v
-                       WHERE v.election_id = %s AND v.status IN ('listed', 'elsewhere')
+                       WHERE v.election_id = %s
                          AND v.polling_area_id IN (SELECT area_id FROM voters_stg_scope))
         """,
         [election.pk],
