@@ -340,8 +340,12 @@ def validate_row(
     election_day: dt.date,
     areas: dict[str, AreaInfo],
     allowed_area_ids: set[int] | None = None,
+    closed_areas: dict[int, dt.datetime] | None = None,
 ) -> RowResult:
-    """Check one row against the template and the law; reasons are in Vietnamese."""
+    """Check one row against the template and the law; reasons are in Vietnamese.
+
+    `closed_areas`: polling areas whose own cut-off (24 hours before their voting starts,
+    Art 30, 32) has passed, with that time: a row for one of them is refused."""
     errors: list[tuple[str, str]] = []
     flags: list[str] = []
 
@@ -419,6 +423,12 @@ def validate_row(
         err("area_code", f"Không có khu vực bỏ phiếu mã {code} trong cuộc bầu cử này")
     elif allowed_area_ids is not None and area.id not in allowed_area_ids:
         err("area_code", f"Khu vực bỏ phiếu {code} không thuộc đơn vị được nhập")
+    elif closed_areas and area.id in closed_areas:
+        err(
+            "area_code",
+            f"Khu vực bỏ phiếu {code} đã hết thời hạn thay đổi danh sách cử tri (24 giờ trước "
+            f"khi bắt đầu bỏ phiếu, {closed_areas[area.id]:%H:%M %d/%m/%Y})",
+        )
 
     ethnicity = _text(raw.get("ethnicity"))
     occupation = _text(raw.get("occupation"))

@@ -232,7 +232,7 @@ def area_list(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             "footer": footer,
             "q": q,
             "can_manage": can_area(request.user, Cap.MANAGE_VOTERS, area),
-            "open": lists_open(election),
+            "open": lists_open(election, polling_day=area.effective_polling_day),
             # one reverse() for the page, not one per row (a row's link is this + id + "/")
             "voter_base": reverse("voters:voter", args=[election.slug, 0])[: -len("0/")],
         },
@@ -391,7 +391,7 @@ def voter_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 for k, label in VoterEvent.Reason.choices
                 if k in ("permanent_move", "temporary_move", "detention", "release")
             ],
-            "open": lists_open(election),
+            "open": lists_open(election, polling_day=area.effective_polling_day),
         },
         status=400 if (form_bound or change_error) else 200,
     )

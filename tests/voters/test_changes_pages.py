@@ -414,3 +414,100 @@ def test_reimport_after_certificate_inside_the_ward_keeps_it(loaded, make_user, 
     assert Voter.objects.get(national_id="079085000001", status="listed").polling_area.code == (
         "26734-02"
     )
+
+
+# --- a polling area's own (early) polling day -------------------------------------------------
+
+
+@pytest.fixture
+def early(loaded):
+    """26734-02 votes three days before election day; `now` is an hour past its cut-off, while
+    the rest of the election is still open."""
+    from voters import rules
+
+    early_area = area(loaded, "26734-02")
+    early_area.polling_day = loaded.date - dt.timedelta(days=3)
+    early_area.save(update_fields=["polling_day"])
+    now = rules.changes_close(early_area.polling_day) + dt.timedelta(hours=1)
+    assert now < rules.changes_close(loaded.date)
+    return loaded, early_area, now
+
+
+def test_early_polling_day_closes_its_area_first(early, make_user) -> None:
+    from voters.services.import_list import lists_open
+
+    election, early_area, now = early
+    staff = make_user("ward_staff", "26734")
+    assert lists_open(election, now) and lists_open(election, now, polling_day=election.date)
+    assert not lists_open(election, now, polling_day=early_area.polling_day)
+    v = Voter.objects.get(national_id="079085000001")  # in 26734-01, still open
+    with pytest.raises(ListsClosed, match="24 giờ") as exc:
+        voter_change(
+            actor=staff, voter=v, kind="moved_out", reason="permanent_move",
+            target_area=early_area, now=now,
+        )  # fmt: skip
+    assert f"{early_area.polling_day - dt.timedelta(days=1):%d/%m/%Y}" in str(exc.value)
+    with pytest.raises(ListsClosed):
+        voter_register(
+            actor=staff, area=early_area, now=now,
+            data=row(national_id="079001000030", full_name="Hồ Văn Sớm"),
+        )  # fmt: skip
+    assert Voter.objects.get(pk=v.pk).status == "listed"
+    # the open area still takes changes at the same moment
+    voter_change(actor=staff, voter=v, kind="died", now=now)
+    # a rehearsal is never closed
+    election.is_rehearsal = True
+    election.save(update_fields=["is_rehearsal"])
+    assert lists_open(election, now, polling_day=early_area.polling_day)
+
+
+def test_import_refuses_rows_of_an_area_past_its_cutoff(early, write) -> None:
+    election, early_area, now = early
+    ward = election.root.tree.units.get(code="26734")
+    rows = [
+        *_ward_rows(),
+        row(national_id="079001000031", full_name="Hồ Văn Sớm", area_code="26734-02",
+            household_code="E1"),  # row 4: its area is closed
+        row(national_id="079001000032", full_name="Hồ Văn Đúng", household_code="E2"),
+    ]  # fmt: skip
+    r = import_voters(election=election, path=write(rows), actor=None, unit=ward, now=now)
+    assert not r.applied and [(e["row"], e["column"]) for e in r.errors] == [
+        (4, "Mã khu vực bỏ phiếu")
+    ]
+    assert "26734-02 đã hết thời hạn" in r.errors[0]["reason"]
+    r = import_voters(
+        election=election, path=write(rows), actor=None, unit=ward, now=now, mode="valid"
+    )
+    assert r.applied and (r.created, r.rejected) == (1, 1)
+    assert not Voter.objects.filter(national_id="079001000031").exists()
+    # a voter listed in the closed area cannot be moved out of it by a file either
+    Voter.objects.filter(national_id="079085000002").update(polling_area=early_area)
+    from voters.services.counts import refresh_area_counts
+
+    refresh_area_counts(
+        election_id=election.pk, area_ids=[early_area.pk, area(election, "26734-01").pk]
+    )
+    r = import_voters(
+        election=election, path=write(_ward_rows()), actor=None, unit=ward, now=now, mode="valid"
+    )
+    assert r.moved == 0 and [e["row"] for e in r.errors] == [3]
+    assert "26734-02" in r.errors[0]["reason"]
+    assert Voter.objects.get(national_id="079085000002", status="listed").polling_area == early_area
+    # the preview (dry run) says the same
+    r = import_voters(election=election, path=write(rows), actor=None, unit=ward, now=now,
+                      dry_run=True)  # fmt: skip
+    assert 4 in {e["row"] for e in r.errors}
+
+
+def test_area_page_closed_on_its_own_polling_day(early, make_user, client, monkeypatch) -> None:
+    from types import SimpleNamespace
+
+    from voters.services import import_list
+
+    election, early_area, now = early
+    staff = make_user("ward_staff", "26734")
+    client.force_login(staff)
+    monkeypatch.setattr(import_list, "timezone", SimpleNamespace(now=lambda: now))
+    closed = client.get(f"/e/{election.slug}/voters/pa/26734-02/").content.decode()
+    opened = client.get(f"/e/{election.slug}/voters/pa/26734-01/").content.decode()
+    assert 'id="register-link"' not in closed and 'id="register-link"' in opened

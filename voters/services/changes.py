@@ -36,7 +36,7 @@ class ListsClosed(VoterError):
 
 
 def _check_open(area: PollingArea, now: dt.datetime | None) -> None:
-    if not lists_open(area.election, now):
+    if not lists_open(area.election, now, polling_day=area.effective_polling_day):
         close = rules.changes_close(area.effective_polling_day)
         raise ListsClosed(
             "Đã hết thời hạn thay đổi danh sách cử tri: chỉ được thay đổi đến 24 giờ trước khi "

@@ -366,15 +366,39 @@ def scope_area_ids(election: Election, unit: AdminUnit | None) -> set[int]:
     return set(qs.values_list("id", flat=True))
 
 
-def lists_open(election: Election, now: dt.datetime | None = None) -> bool:
-    """Changes allowed (Art 30, 32)? Rehearsal elections and the demo are never closed."""
+def cutoff_enforced(election: Election) -> bool:
+    """Is the 24-hour cut-off applied? Rehearsal elections and the demo are never closed."""
     from django.conf import settings
 
     if election.is_rehearsal or getattr(settings, "BAUCU_DEMO", False):
+        return False
+    return bool(getattr(settings, "VOTERS_ENFORCE_CUTOFF", True))
+
+
+def lists_open(
+    election: Election, now: dt.datetime | None = None, polling_day: dt.date | None = None
+) -> bool:
+    """Changes allowed (Art 30, 32)? Until 24 hours before voting starts on `polling_day`: a
+    polling area's own polling day (`PollingArea.effective_polling_day`, earlier than election
+    day for early voting), else election day."""
+    if not cutoff_enforced(election):
         return True
-    if not getattr(settings, "VOTERS_ENFORCE_CUTOFF", True):
-        return True
-    return rules.changes_allowed(now or timezone.now(), election.date)
+    return rules.changes_allowed(now or timezone.now(), polling_day or election.date)
+
+
+def closed_areas(
+    election: Election, polling_days: dict[int, dt.date | None], now: dt.datetime
+) -> dict[int, dt.datetime]:
+    """{area id: cut-off} of the polling areas whose own cut-off has passed (none when the
+    cut-off is not enforced); `polling_days` maps area ids to their own polling day or None."""
+    if not cutoff_enforced(election):
+        return {}
+    out = {}
+    for area_id, day in polling_days.items():
+        close = rules.changes_close(day or election.date)
+        if now >= close:
+            out[area_id] = close
+    return out
 
 
 def import_voters(
@@ -414,6 +438,7 @@ def import_voters(
             source=source,
             progress=progress,
             now=now,
+            enforce_cutoff=enforce_cutoff,
         )
         if not result.applied:
             transaction.set_rollback(True)  # staging and checks leave nothing behind
@@ -438,15 +463,23 @@ def _run(
     source: str,
     progress: Callable[[int, str], None] | None,
     now: dt.datetime,
+    enforce_cutoff: bool = True,
 ) -> None:
+    area_rows = PollingArea.objects.filter(election=election).values_list(
+        "id", "code", "kind", "unit_id", "polling_day"
+    )
     areas_all = {
-        code: rules.AreaInfo(pk, kind, unit_id)
-        for pk, code, kind, unit_id in PollingArea.objects.filter(election=election).values_list(
-            "id", "code", "kind", "unit_id"
-        )
+        code: rules.AreaInfo(pk, kind, unit_id) for pk, code, kind, unit_id, _day in area_rows
     }
     code_of = {info.id: code for code, info in areas_all.items()}
     allowed = scope_area_ids(election, unit)
+    # areas of the unit past their own cut-off (an early polling day): their rows are refused,
+    # and no entry of theirs is moved away (in the preview too, which must predict the apply)
+    closed = (
+        closed_areas(election, {pk: day for pk, _c, _k, _u, day in area_rows if pk in allowed}, now)
+        if enforce_cutoff
+        else {}
+    )
     election_day = election.date
     errors = result.errors
     bad_ids: list[str] = []
@@ -470,7 +503,7 @@ def _run(
         _FileStager(
             result, areas=areas_all, allowed=allowed, election_day=election_day,
             add_error=add_error, area_summary=area_summary, bad_ids=bad_ids,
-            rejected_rows=rejected_rows,
+            rejected_rows=rejected_rows, closed=closed,
         ).run(cur, path, progress)  # fmt: skip
         result.timings["index_file_duplicates"] = _tick()
         if progress:
@@ -625,6 +658,26 @@ def _run(
                 [election.pk],
             )
 
+        if closed and not result.first_import:
+            # a move out of an area past its cut-off would change its closed list
+            cur.execute(
+                "SELECT row_no, national_id, polling_area_id, match_area FROM voters_stg "
+                "WHERE kind = 'moved' ORDER BY row_no"
+            )
+            late = [r for r in cur.fetchall() if r[3] in closed]
+            for row_no, nid, area_id, old_area in late:
+                add_error(
+                    row_no,
+                    nid_col,
+                    f"Số định danh {nid} đang có tên ở khu vực bỏ phiếu "
+                    f"{code_of.get(old_area, '?')}, đã hết thời hạn thay đổi danh sách "
+                    f"({closed[old_area]:%H:%M %d/%m/%Y}); không chuyển được",
+                    code_of.get(area_id, ""),
+                )
+                area_summary[code_of.get(area_id, "?")].rejected += 1
+            if late:
+                _reject_rows(cur, [r[0] for r in late], result, rejected_rows)
+
         touched: set[int] = set()  # areas whose counts the import changes
         cur.execute("SELECT polling_area_id, kind, COUNT(*) FROM voters_stg GROUP BY 1, 2")
         for area_id, kind, n in cur.fetchall():
@@ -710,6 +763,7 @@ class _FileStager:
     area_summary: dict[str, AreaSummary]
     bad_ids: list[str]
     rejected_rows: set[int]
+    closed: dict[int, dt.datetime] = field(default_factory=dict)
     copy: bool = field(default_factory=_pg)
     header: dict[str, int] = field(default_factory=dict)
 
@@ -723,7 +777,7 @@ class _FileStager:
             self._find_header(rows)
             fast = rules.FastRowValidator(
                 header=self.header, election_day=self.election_day, areas=self.areas,
-                allowed_area_ids=self.allowed, copy=self.copy,
+                allowed_area_ids=self.allowed - self.closed.keys(), copy=self.copy,
             )  # fmt: skip
             add = stager.add
             n = 0
@@ -775,7 +829,11 @@ class _FileStager:
         result = self.result
         raw = {key: (cells[i] if i < len(cells) else None) for key, i in self.header.items()}
         check = rules.validate_row(
-            raw, election_day=self.election_day, areas=self.areas, allowed_area_ids=self.allowed
+            raw,
+            election_day=self.election_day,
+            areas=self.areas,
+            allowed_area_ids=self.allowed,
+            closed_areas=self.closed,
         )
         code = str(raw.get("area_code") or "").strip()
         if check.record is None:
