@@ -156,6 +156,7 @@ def changes_xlsx(
     kinds: list[tuple[str, str]],
     start: dt.date,
     end: dt.date,
+    grounds: list[tuple[str, str]] | None = None,
 ) -> bytes:
     wb = Workbook()
     ws = wb.active
@@ -173,6 +174,17 @@ def changes_xlsx(
         )
     t = report["totals"]
     ws.append(["Tổng cộng", t["start"], t["added"], t["removed"], t["end"], *t["kind_list"]])
+    if grounds:  # removals as ineligible by their Art 30(1) ground, on a sheet of their own
+        gs = wb.create_sheet("Căn cứ Điều 30")
+        start_sheet(gs, election.is_rehearsal)
+        gs.append(["Không đủ điều kiện (khoản 1 Điều 30 Luật Bầu cử), theo căn cứ"])
+        gs.append(["Khu vực", *[_c(label) for _k, label in grounds]])
+        for c in gs[gs.max_row]:
+            c.font = BOLD
+            c.alignment = Alignment(wrap_text=True)
+        for r in report["areas"]:
+            gs.append([_c(r["area"].code), *r["ground_list"]])
+        gs.append(["Tổng cộng", *t["ground_list"]])
     if report["events"]:
         names = wb.create_sheet("Danh sách biến động")
         start_sheet(names, election.is_rehearsal)

@@ -34,12 +34,15 @@ SCOPE_ALL, SCOPE_NO_COMMUNE, SCOPE_NA_PROVINCE = "all", "no_commune", "na_provin
 # Tiers of a contest seen from a polling area.
 TIER_NA, TIER_PROVINCE, TIER_MIDDLE, TIER_COMMUNE = "na", "province", "middle", "commune"
 
-# Art 30(1): statuses that keep a person off the list.
+# Art 30(1) (domain.md §2.1): the grounds that keep a person off the list, in the law's words;
+# a "became ineligible" change must name one (stored as the ledger event's reason).
 ART30_STATUSES = {
-    "deprived": "tước quyền bầu cử theo bản án, quyết định của Tòa án đã có hiệu lực",
+    "deprived": (
+        "đang bị tước quyền bầu cử theo bản án, quyết định của Tòa án đã có hiệu lực pháp luật"
+    ),
     "death_sentence": "bị kết án tử hình đang trong thời gian chờ thi hành án",
-    "prison": "đang chấp hành hình phạt tù mà không được hưởng án treo",
-    "incapacity": "mất năng lực hành vi dân sự",
+    "prison": "đang phải chấp hành hình phạt tù mà không được hưởng án treo",
+    "incapacity": "bị mất năng lực hành vi dân sự",
 }
 
 

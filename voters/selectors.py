@@ -309,7 +309,9 @@ def change_report(
         }
     for area_id, kind, reason, n, d in rows_q:
         row = per_area[area_id]
-        key = f"{kind}:{reason}" if reason and kind in ("moved_out", "moved_in") else kind
+        # moves by reason, removals as ineligible by their Art 30(1) ground
+        keyed = ("moved_out", "moved_in", "ineligible")
+        key = f"{kind}:{reason}" if reason and kind in keyed else kind
         row["kinds"][key] = row["kinds"].get(key, 0) + n
         if d and d > 0:
             row["added"] += d

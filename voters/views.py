@@ -136,10 +136,14 @@ def unit_changes(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         election=election, unit=unit, start=start_dt, end=end_dt, with_names=names
     )
     kinds = [(k, str(label)) for k, label in VoterEvent.Kind.choices if k != "updated"]
+    grounds = [
+        (k, str(label)) for k, label in VoterEvent.Reason.choices if k in rules.ART30_STATUSES
+    ]
     for row in [*report["areas"], report["totals"]]:
         row["kind_list"] = [
             sum(n for key, n in row["kinds"].items() if key.split(":")[0] == k) for k, _l in kinds
         ]
+        row["ground_list"] = [row["kinds"].get(f"ineligible:{k}", 0) for k, _l in grounds]
     if request.GET.get("format") == "xlsx":
         if names:
             disclosure.voters_exported(
@@ -148,7 +152,13 @@ def unit_changes(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             )  # fmt: skip
         return _xlsx(
             exports.changes_xlsx(
-                election=election, unit=unit, report=report, kinds=kinds, start=start, end=end
+                election=election,
+                unit=unit,
+                report=report,
+                kinds=kinds,
+                start=start,
+                end=end,
+                grounds=grounds,
             ),
             f"bien-dong-{election.slug}-{unit.code}.xlsx",
         )
@@ -161,6 +171,7 @@ def unit_changes(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             "breadcrumb": _crumbs(request.user, unit, election),
             "report": report,
             "kinds": kinds,
+            "grounds": grounds,
             "start": start,
             "end": end,
             "names": names,
@@ -348,11 +359,14 @@ def voter_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             kept = Voter.objects.filter(election=election, pk=request.POST["kept"]).first()
         if not change_error:
             try:
+                kind = request.POST.get("kind", "")
+                # a removal as ineligible takes its Art 30(1) ground from its own select
+                field = "ground" if kind == "ineligible" else "reason"
                 voter_change(
                     actor=request.user,
                     voter=voter,
-                    kind=request.POST.get("kind", ""),
-                    reason=request.POST.get("reason", ""),
+                    kind=kind,
+                    reason=request.POST.get(field, ""),
                     note=request.POST.get("note", "")[:300],
                     target_area=target,
                     kept=kept,
@@ -390,6 +404,9 @@ def voter_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 (k, label)
                 for k, label in VoterEvent.Reason.choices
                 if k in ("permanent_move", "temporary_move", "detention", "release")
+            ],
+            "art30_grounds": [
+                (k, label) for k, label in VoterEvent.Reason.choices if k in rules.ART30_STATUSES
             ],
             "open": lists_open(election, polling_day=area.effective_polling_day),
         },

@@ -511,3 +511,65 @@ def test_area_page_closed_on_its_own_polling_day(early, make_user, client, monke
     closed = client.get(f"/e/{election.slug}/voters/pa/26734-02/").content.decode()
     opened = client.get(f"/e/{election.slug}/voters/pa/26734-01/").content.decode()
     assert 'id="register-link"' not in closed and 'id="register-link"' in opened
+
+
+# --- Art 30(1) grounds -------------------------------------------------------------------------
+
+
+def test_ineligible_requires_an_art30_ground(loaded, make_user) -> None:
+    from voters import rules
+
+    staff = make_user("ward_staff", "26734")
+    v = Voter.objects.get(national_id="079085000001")
+    for bad in ("", "other", "died"):
+        with pytest.raises(VoterError, match="khoản 1 Điều 30"):
+            voter_change(actor=staff, voter=v, kind="ineligible", reason=bad)
+    assert Voter.objects.get(pk=v.pk).status == "listed"
+    with pytest.raises(VoterError, match="không đủ điều kiện"):
+        voter_change(actor=staff, voter=v, kind="died", reason="prison")
+    (ev,) = voter_change(
+        actor=staff, voter=v, kind="ineligible", reason="prison", note="BA 12/2031"
+    )
+    assert (ev.kind, ev.reason, ev.delta) == ("ineligible", "prison", -1)
+    v.refresh_from_db()
+    assert v.status == "removed"
+    assert rules.ART30_STATUSES["prison"] in v.note and "BA 12/2031" in v.note
+    # the model's grounds are the law's list, nothing more
+    assert set(rules.ART30_STATUSES) == {"deprived", "death_sentence", "prison", "incapacity"}
+    assert set(rules.ART30_STATUSES) <= set(VoterEvent.Reason.values)
+
+
+def test_change_report_shows_the_art30_ground(loaded, make_user, client) -> None:
+    staff = make_user("ward_staff", "26734")
+    client.force_login(staff)
+    slug = loaded.slug
+    v = Voter.objects.get(national_id="079085000001")
+    # by page: the ground has its own select
+    resp = client.post(f"/e/{slug}/voters/v/{v.pk}/", {
+        "action": "change", "kind": "ineligible", "ground": ""})  # fmt: skip
+    assert resp.status_code == 400 and "khoản 1 Điều 30" in resp.content.decode()
+    resp = client.post(f"/e/{slug}/voters/v/{v.pk}/", {
+        "action": "change", "kind": "ineligible", "ground": "incapacity"})  # fmt: skip
+    assert resp.status_code == 302
+    # by API: the ground is the reason
+    other = Voter.objects.get(national_id="079085000002")
+    bad = client.post(f"/api/elections/{slug}/voters/{other.pk}/events/", {"kind": "ineligible"},
+                      content_type="application/json")  # fmt: skip
+    assert bad.status_code == 400
+    ok = client.post(f"/api/elections/{slug}/voters/{other.pk}/events/",
+                     {"kind": "ineligible", "reason": "deprived"},
+                     content_type="application/json")  # fmt: skip
+    assert ok.status_code == 201 and ok.json()[0]["reason"] == "deprived"
+    start = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
+    page = client.get(f"/e/{slug}/voters/u/26734/changes/", {"from": start}).content.decode()
+    # grounds in the order of the law: deprived, death sentence, prison, incapacity
+    assert 'id="t-ground-1">1<' in page and 'id="t-ground-4">1<' in page
+    assert 'id="t-ground-2">0<' in page and 'id="t-ground-3">0<' in page
+    assert "Bị mất năng lực hành vi dân sự" in page  # the ground by name, with the voter
+    resp = client.get(f"/e/{slug}/voters/u/26734/changes/", {"from": start, "format": "xlsx"})
+    wb = openpyxl.load_workbook(io.BytesIO(resp.content))
+    gs = wb["Căn cứ Điều 30"]
+    assert [c.value for c in gs[gs.max_row]] == ["Tổng cộng", 1, 0, 0, 1]
+    names = wb["Danh sách biến động"]
+    reasons = {r[2]: r[5] for r in names.iter_rows(min_row=2, values_only=True)}
+    assert reasons["Nguyễn Văn An"] == "Bị mất năng lực hành vi dân sự"
