@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import json
 import queue
 import threading
 import time
@@ -1005,17 +1006,13 @@ def _apply(
         "related_id, changes, actor_id, at"
     )
 
-    # corrections
+    # corrections: each event holds the fields that changed, {"field": [before, after]}, as the
+    # single-voter edit writes them (read before the UPDATE; corrections are few)
     if result.updated:
-        cur.execute(
-            f"""
-            INSERT INTO voters_voterevent ({event_cols})
-            SELECT %s, polling_area_id, match_id, 'updated', 'import', 0, '', %s, %s, NULL,
-                   {empty_json}, %s, %s
-            FROM voters_stg WHERE kind = 'updated'
-            """,
-            [election.pk, source, batch, actor_id, now],
-        )
+        _correction_events(
+            cur, election=election, actor_id=actor_id, now=now, source=source, batch=batch,
+            event_cols=event_cols,
+        )  # fmt: skip
         sets = ", ".join(f"{c} = voters_stg.{c}" for c in [*_COMPARED, "search_key"])
         cur.execute(
             f"""
@@ -1068,6 +1065,57 @@ def _apply(
     if result.created or result.moved:
         _insert_entries(cur, election=election, actor_id=actor_id, now=now, source=source,
                         result=result, event_cols=event_cols, empty_json=empty_json)  # fmt: skip
+
+
+def _person_value(field_name: str, value: Any) -> Any:
+    """A person field as read by a raw query, the same on both databases (SQLite returns dates
+    as text and booleans as 0/1)."""
+    if value is None:
+        return None
+    if field_name == "is_head":
+        return bool(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _correction_events(  # noqa: PLR0913
+    cur: Any,
+    *,
+    election: Election,
+    actor_id: int | None,
+    now: dt.datetime,
+    source: str,
+    batch: str,
+    event_cols: str,
+) -> None:
+    """The ledger events of the corrections, with the changed fields (common.audit.diff)."""
+    from common.audit import diff
+
+    fields = _COMPARED
+    cur.execute(
+        f"""
+        SELECT s.polling_area_id, s.match_id, {", ".join(f"s.{f}" for f in fields)},
+               {", ".join(f"v.{f}" for f in fields)}
+        FROM voters_stg s JOIN voters_voter v ON v.id = s.match_id
+        WHERE s.kind = 'updated' ORDER BY s.row_no
+        """
+    )
+    n = len(fields)
+    rows = []
+    for area_id, voter_id, *values in cur.fetchall():
+        after = {f: _person_value(f, v) for f, v in zip(fields, values[:n], strict=True)}
+        before = {f: _person_value(f, v) for f, v in zip(fields, values[n:], strict=True)}
+        changes = json.dumps(diff(before, after), ensure_ascii=False)
+        rows.append((election.pk, area_id, voter_id, source, batch, changes, actor_id, now))
+    cast = "::jsonb" if _pg() else ""
+    cur.executemany(
+        f"""
+        INSERT INTO voters_voterevent ({event_cols})
+        VALUES (%s, %s, %s, 'updated', 'import', 0, '', %s, %s, NULL, %s{cast}, %s, %s)
+        """,
+        rows,
+    )
 
 
 def _insert_entries(  # noqa: PLR0913
