@@ -244,6 +244,8 @@ def area_list(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             "q": q,
             "can_manage": can_area(request.user, Cap.MANAGE_VOTERS, area),
             "open": lists_open(election, polling_day=area.effective_polling_day),
+            # a year-only birth date in this year is kept with a flag (rules.age_boundary_flag)
+            "boundary_year": rules.latest_birth_date(election.date).year,
             # one reverse() for the page, not one per row (a row's link is this + id + "/")
             "voter_base": reverse("voters:voter", args=[election.slug, 0])[: -len("0/")],
         },

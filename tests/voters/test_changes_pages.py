@@ -573,3 +573,39 @@ def test_change_report_shows_the_art30_ground(loaded, make_user, client) -> None
     names = wb["Danh sách biến động"]
     reasons = {r[2]: r[5] for r in names.iter_rows(min_row=2, values_only=True)}
     assert reasons["Nguyễn Văn An"] == "Bị mất năng lực hành vi dân sự"
+
+
+def test_year_only_boundary_rows_are_shown_to_check(election, make_user, client, write) -> None:
+    """Election day 25/05/2031: born in 2013 with the year only may or may not be 18 — the
+    preview counts such rows and names their row numbers, and the list keeps the flag; a
+    year-only birth well before the boundary is not flagged."""
+    staff = make_user("ward_staff", "26734")
+    client.force_login(staff)
+    slug = election.slug
+    path = write([
+        row(),
+        row(national_id="079013000002", full_name="Phạm Thị Cúc", sex="Nữ", birth="2013",
+            household_code="H2"),  # row 3
+        row(national_id="079080000003", full_name="Lý Văn Già", birth="1980",
+            household_code="H3"),
+        row(national_id="079013000004", full_name="Đỗ Minh Đức", birth="2013",
+            household_code="H4"),  # row 5
+    ])  # fmt: skip
+    with path.open("rb") as fh:
+        resp = client.post(f"/e/{slug}/voters/u/26734/import/", {"file": fh, "mode": "all"})
+    detail = client.get(resp.url).content.decode()
+    assert 'id="sum-flagged">2<' in detail
+    imp_rows = [f["row"] for f in _import_result(resp.url)["flagged_rows"]]
+    assert imp_rows == [3, 5]
+    assert 'id="flagged"' in detail and "25/05/2013" in detail
+    client.post(resp.url, {"action": "confirm"})
+    page = client.get(f"/e/{slug}/voters/pa/26734-01/").content.decode()
+    assert page.count('class="tag warn age-flag"') == 2
+    line = next(li for li in page.split("<tr") if "Lý Văn Già" in li)
+    assert "age-flag" not in line and ">?<" in line
+
+
+def _import_result(url: str) -> dict:
+    from voters.models import VoterImport
+
+    return VoterImport.objects.get(pk=int(url.rstrip("/").split("/")[-1])).result

@@ -114,7 +114,8 @@ class ImportResult:
     removed: int = 0
     staff_removed: int = 0  # rows whose entry staff took off the list: never re-created
     rejected: int = 0
-    flagged: int = 0
+    flagged: int = 0  # year-only birth dates in the boundary year: a person checks the age
+    flagged_rows: list[dict[str, Any]] = field(default_factory=list)  # the first of them
     errors: list[dict[str, Any]] = field(default_factory=list)
     bad_rows: dict[int, list[Any]] = field(default_factory=dict)
     duplicates: list[dict[str, Any]] = field(default_factory=list)
@@ -164,6 +165,7 @@ class ImportResult:
             "areas": {code: vars(s) for code, s in sorted(self.areas.items())},
             "errors": self.errors[:500],
             "error_count": len(self.errors),
+            "flagged_rows": self.flagged_rows[:500],
             "duplicates": self.duplicates[:200],
         }
 
@@ -847,9 +849,20 @@ class _FileStager:
                 self.bad_ids.append(check.national_id)
             self.area_summary[code if code in self.areas else "?"].rejected += 1
             return None
-        if check.flags:
+        if "year_only_boundary" in check.flags:
             result.flagged += 1
             self.area_summary[code].flagged += 1
+            if len(result.flagged_rows) < MAX_ERRORS_KEPT:
+                limit = rules.latest_birth_date(self.election_day)
+                result.flagged_rows.append(
+                    {
+                        "row": row_no,
+                        "area": code,
+                        "column": rules.HEADERS["birth"],
+                        "reason": f"Chỉ có năm sinh {check.record['birth_year']}: cần kiểm tra "
+                        f"ngày sinh vào hoặc trước ngày {limit:%d/%m/%Y} (đủ 18 tuổi)",
+                    }
+                )
         if self.copy:
             return rules.copy_line(row_no, check.record)
         return (row_no, *(check.record[k] for k in rules.STAGE_FIELDS))
