@@ -67,6 +67,22 @@ def template_xlsx(election: Any = None) -> bytes:
     return _save(wb, election)
 
 
+def template_csv(election: Any = None) -> bytes:
+    """The import template as CSV (formats.md §2): the header row only, UTF-8 with a byte order
+    mark so that spreadsheet programs read the accents; a rehearsal's has the banner above the
+    headers (the import takes the first row holding the headers)."""
+    import csv
+
+    from common.rehearsal import NOTICE
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    if election is not None and election.is_rehearsal:
+        writer.writerow([NOTICE])
+    writer.writerow(rules.TEMPLATE_HEADERS)
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
 def area_list_xlsx(*, election: Any, area: Any, voters: Iterable[Any]) -> bytes:
     """The list of a polling area in the columns of Mẫu 33 (write-only: any size)."""
     from voters.selectors import area_contest_tiers, rollup_area

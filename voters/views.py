@@ -111,6 +111,34 @@ def unit_voters(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     )
 
 
+def report_columns() -> list[tuple[str, str]]:
+    """The change report's columns: each kind of change but corrections, with removals split
+    into "no longer in the source" (`removed:source`, made by an import) and other reasons."""
+    out: list[tuple[str, str]] = []
+    for k, label in VoterEvent.Kind.choices:
+        if k == "updated":
+            continue
+        if k == "removed":
+            out.append(("removed:source", _("Removed: no longer in the source")))
+            out.append(("removed", _("Removed: other reasons")))
+            continue
+        out.append((k, str(label)))
+    return out
+
+
+def column_count(counts: dict[str, int], column: str, columns: list[tuple[str, str]]) -> int:
+    """A report cell: `kind:reason` counts exactly; a bare kind counts all its keys but those
+    with a column of their own."""
+    if ":" in column:
+        return counts.get(column, 0)
+    own = {k for k, _l in columns}
+    return sum(
+        n
+        for key, n in counts.items()
+        if key.split(":")[0] == column and (key == column or key not in own)
+    )
+
+
 def _period(request: HttpRequest, election: Any) -> tuple[dt.date, dt.date]:
     def parse(name: str, default: dt.date) -> dt.date:
         try:
@@ -135,14 +163,12 @@ def unit_changes(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     report = selectors.change_report(
         election=election, unit=unit, start=start_dt, end=end_dt, with_names=names
     )
-    kinds = [(k, str(label)) for k, label in VoterEvent.Kind.choices if k != "updated"]
+    kinds = report_columns()
     grounds = [
         (k, str(label)) for k, label in VoterEvent.Reason.choices if k in rules.ART30_STATUSES
     ]
     for row in [*report["areas"], report["totals"]]:
-        row["kind_list"] = [
-            sum(n for key, n in row["kinds"].items() if key.split(":")[0] == k) for k, _l in kinds
-        ]
+        row["kind_list"] = [column_count(row["kinds"], k, kinds) for k, _l in kinds]
         row["ground_list"] = [row["kinds"].get(f"ineligible:{k}", 0) for k, _l in grounds]
     if request.GET.get("format") == "xlsx":
         if names:
@@ -564,3 +590,11 @@ def import_errors(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def template_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
     election = esel.election_get(user=request.user, slug=slug)
     return _xlsx(exports.template_xlsx(election), "mau-danh-sach-cu-tri.xlsx")
+
+
+@login_required
+def template_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    election = esel.election_get(user=request.user, slug=slug)
+    resp = HttpResponse(exports.template_csv(election), content_type="text/csv; charset=utf-8")
+    resp["Content-Disposition"] = 'attachment; filename="mau-danh-sach-cu-tri.csv"'
+    return resp

@@ -609,3 +609,84 @@ def _import_result(url: str) -> dict:
     from voters.models import VoterImport
 
     return VoterImport.objects.get(pk=int(url.rstrip("/").split("/")[-1])).result
+
+
+# --- CSV template, search, removals from the source in the change report -------------------
+
+
+def test_csv_template_has_the_formats_columns_and_imports_back(
+    election, make_user, client, tmp_path
+) -> None:
+    import csv
+
+    staff = make_user("ward_staff", "26734")
+    client.force_login(staff)
+    slug = election.slug
+    start = client.get(f"/e/{slug}/voters/u/26734/import/").content.decode()
+    assert f'href="/e/{slug}/voters/template.csv"' in start
+    resp = client.get(f"/e/{slug}/voters/template.csv")
+    assert resp.status_code == 200 and resp["Content-Type"].startswith("text/csv")
+    assert resp.content.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(resp.content.decode("utf-8-sig"))))
+    # formats.md §2, in its order
+    assert rows == [[
+        "Số định danh cá nhân", "Họ và tên", "Ngày sinh", "Giới tính", "Dân tộc", "Nghề nghiệp",
+        "Nơi thường trú", "Nơi tạm trú", "Ngày bắt đầu tạm trú", "Mã khu vực bỏ phiếu", "Mã hộ",
+        "Quan hệ với chủ hộ",
+    ]]  # fmt: skip
+    # filled in, it imports
+    path = tmp_path / "filled.csv"
+    path.write_bytes(resp.content + "079085000001,Nguyễn Văn An,12/03/1985,Nam,Kinh,,"
+                     "1 Lê Lợi,,,26734-01,H1,Chủ hộ\r\n".encode())  # fmt: skip
+    r = import_voters(election=election, path=path, actor=None)
+    assert r.applied and r.created == 1
+
+
+def test_search_finds_names_without_accents(loaded, make_user, client) -> None:
+    staff = make_user("ward_staff", "26737")
+    client.force_login(staff)
+    slug = loaded.slug
+    found = client.get(f"/api/elections/{slug}/voters/search/", {"q": "dang"}).json()
+    assert [v["full_name"] for v in found] == ["Đặng Văn Cường"]
+    page = client.post(f"/e/{slug}/voters/u/26737/", {"q": "DANG van"}).content.decode()
+    assert "Đặng Văn Cường" in page
+    city = make_user("ward_staff", "79")
+    client.force_login(city)
+    found = client.get(f"/api/elections/{slug}/voters/search/", {"q": "nguyen van an"}).json()
+    assert [v["full_name"] for v in found] == ["Nguyễn Văn An"]
+    found = client.get(f"/api/elections/{slug}/voters/search/", {"q": "Nguyễn Văn An"}).json()
+    assert [v["national_id"] for v in found] == ["079085000001"]
+    area_page = client.post(f"/e/{slug}/voters/pa/26734-01/", {"q": "tran thi binh"})
+    assert "Trần Thị Bình" in area_page.content.decode()
+    assert "Nguyễn Văn An" not in area_page.content.decode()
+
+
+def test_change_report_splits_removed_from_source(loaded, make_user, client, write) -> None:
+    from voters.views import column_count, report_columns
+
+    staff = make_user("ward_staff", "26734")
+    ward = loaded.root.tree.units.get(code="26734")
+    posting = timezone.now()
+    # the newer extract no longer holds Bình; staff remove An for another reason
+    import_voters(election=loaded, path=write([row()]), actor=None, unit=ward)
+    voter_change(actor=staff, voter=Voter.objects.get(national_id="079085000001"), kind="removed")
+    report = selectors.change_report(
+        election=loaded, unit=ward, start=posting, end=timezone.now() + dt.timedelta(seconds=1)
+    )
+    kinds = report["totals"]["kinds"]
+    assert kinds == {"removed:source": 1, "removed": 1}
+    cols = report_columns()
+    assert column_count(kinds, "removed:source", cols) == 1
+    assert column_count(kinds, "removed", cols) == 1
+    assert report["totals"]["removed"] == 2  # both are removals
+    client.force_login(staff)
+    start = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
+    resp = client.get(
+        f"/e/{loaded.slug}/voters/u/26734/changes/", {"from": start, "format": "xlsx"}
+    )
+    ws = openpyxl.load_workbook(io.BytesIO(resp.content)).active
+    head = [c.value for c in ws[3]]
+    total = [c.value for c in ws[ws.max_row]]
+    source = head.index("Xóa tên: không còn trong dữ liệu nguồn")
+    other = head.index("Xóa tên: lý do khác")
+    assert (total[source], total[other]) == (1, 1)
