@@ -690,3 +690,37 @@ def test_change_report_splits_removed_from_source(loaded, make_user, client, wri
     source = head.index("Xóa tên: không còn trong dữ liệu nguồn")
     other = head.index("Xóa tên: lý do khác")
     assert (total[source], total[other]) == (1, 1)
+
+
+def test_reimport_keeps_voters_staff_put_on_the_list(loaded, make_user, write) -> None:
+    """The other side of staff changes: a voter moved in from another ward and a late voter
+    registered by staff are not in the ward's file; re-importing it keeps both on the list
+    (counted as added by staff), while a voter the import itself added and the source dropped
+    is removed as before."""
+    staff = make_user("ward_staff", "79")
+    moved = Voter.objects.get(national_id="079085000001")
+    voter_change(
+        actor=staff, voter=moved, kind="moved_out", reason="permanent_move",
+        target_area=area(loaded, "26737-01"),
+    )  # fmt: skip
+    late = voter_register(
+        actor=staff, area=area(loaded, "26737-01"),
+        data=row(national_id="079001000040", full_name="Hồ Văn Muộn", area_code="26737-01"),
+    )  # fmt: skip
+    ward = loaded.root.tree.units.get(code="26737")
+    file_rows = [row(national_id="079001000041", full_name="Vũ Văn Mới", area_code="26737-01",
+                     household_code="K2")]  # fmt: skip
+    # Cường (added by the first import) is no longer in the file
+    for _ in range(2):
+        r = import_voters(election=loaded, path=write(file_rows), actor=None, unit=ward)
+        assert r.applied and r.removed == (1 if _ == 0 else 0) and r.staff_added == 2
+    listed = set(
+        Voter.objects.filter(polling_area__code="26737-01", status="listed").values_list(
+            "national_id", flat=True
+        )
+    )
+    assert listed == {"079085000001", late.national_id, "079001000041"}
+    assert Voter.objects.get(national_id="079085000003").status == "removed"
+    assert selectors.listed_counts(election=loaded) == selectors.listed_counts_exact(
+        election=loaded
+    )

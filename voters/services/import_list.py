@@ -99,6 +99,7 @@ class AreaSummary:
     moved_out: int = 0
     removed: int = 0
     staff_removed: int = 0  # taken off by staff and still in the source: left as they are
+    staff_added: int = 0  # put on the list by staff, not in the source: kept
     duplicates: int = 0
     rejected: int = 0
     flagged: int = 0
@@ -113,6 +114,7 @@ class ImportResult:
     moved: int = 0
     removed: int = 0
     staff_removed: int = 0  # rows whose entry staff took off the list: never re-created
+    staff_added: int = 0  # entries staff put on the list that the file lacks: not removed
     rejected: int = 0
     flagged: int = 0  # year-only birth dates in the boundary year: a person checks the age
     flagged_rows: list[dict[str, Any]] = field(default_factory=list)  # the first of them
@@ -139,6 +141,7 @@ class ImportResult:
             "moved": self.moved if self.applied else 0,
             "removed": self.removed if self.applied else 0,
             "staff_removed": self.staff_removed,
+            "staff_added": self.staff_added,
             "rejected": self.rejected,
             "flagged": self.flagged,
             "possible_duplicates": self.duplicate_count,
@@ -660,6 +663,29 @@ def _run(
                 """,
                 [election.pk],
             )
+            # … but not an entry staff put on the list (registered, moved in, restored): the
+            # source extract predates it; looked up by the few candidates' ids
+            cur.execute(
+                """
+                SELECT g.polling_area_id, COUNT(*) FROM voters_stg_gone g
+                WHERE EXISTS (SELECT 1 FROM voters_voterevent ev
+                              WHERE ev.voter_id = g.voter_id AND ev.delta > 0
+                                AND ev.batch = '')
+                GROUP BY g.polling_area_id
+                """
+            )
+            for area_id, n in cur.fetchall():
+                area_summary[code_of[area_id]].staff_added += n
+                result.staff_added += n
+            if result.staff_added:
+                cur.execute(
+                    """
+                    DELETE FROM voters_stg_gone
+                    WHERE EXISTS (SELECT 1 FROM voters_voterevent ev
+                                  WHERE ev.voter_id = voters_stg_gone.voter_id
+                                    AND ev.delta > 0 AND ev.batch = '')
+                    """
+                )
 
         if closed and not result.first_import:
             # a move out of an area past its cut-off would change its closed list
