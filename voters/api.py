@@ -178,7 +178,14 @@ class ChangeSerializer(serializers.Serializer):
             "removed", "restored",
         ]
     )  # fmt: skip
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="moved_out: permanent_move, temporary_move, detention or release; "
+        "ineligible (required): the Art 30(1) ground, deprived, death_sentence, prison or "
+        "incapacity",
+    )
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
     target_area = serializers.CharField(required=False, allow_blank=True, default="")
     kept = serializers.IntegerField(required=False, allow_null=True, default=None)

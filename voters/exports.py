@@ -67,6 +67,22 @@ def template_xlsx(election: Any = None) -> bytes:
     return _save(wb, election)
 
 
+def template_csv(election: Any = None) -> bytes:
+    """The import template as CSV (formats.md §2): the header row only, UTF-8 with a byte order
+    mark so that spreadsheet programs read the accents; a rehearsal's has the banner above the
+    headers (the import takes the first row holding the headers)."""
+    import csv
+
+    from common.rehearsal import NOTICE
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    if election is not None and election.is_rehearsal:
+        writer.writerow([NOTICE])
+    writer.writerow(rules.TEMPLATE_HEADERS)
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
 def area_list_xlsx(*, election: Any, area: Any, voters: Iterable[Any]) -> bytes:
     """The list of a polling area in the columns of Mẫu 33 (write-only: any size)."""
     from voters.selectors import area_contest_tiers, rollup_area
@@ -156,6 +172,7 @@ def changes_xlsx(
     kinds: list[tuple[str, str]],
     start: dt.date,
     end: dt.date,
+    grounds: list[tuple[str, str]] | None = None,
 ) -> bytes:
     wb = Workbook()
     ws = wb.active
@@ -173,6 +190,17 @@ def changes_xlsx(
         )
     t = report["totals"]
     ws.append(["Tổng cộng", t["start"], t["added"], t["removed"], t["end"], *t["kind_list"]])
+    if grounds:  # removals as ineligible by their Art 30(1) ground, on a sheet of their own
+        gs = wb.create_sheet("Căn cứ Điều 30")
+        start_sheet(gs, election.is_rehearsal)
+        gs.append(["Không đủ điều kiện (khoản 1 Điều 30 Luật Bầu cử), theo căn cứ"])
+        gs.append(["Khu vực", *[_c(label) for _k, label in grounds]])
+        for c in gs[gs.max_row]:
+            c.font = BOLD
+            c.alignment = Alignment(wrap_text=True)
+        for r in report["areas"]:
+            gs.append([_c(r["area"].code), *r["ground_list"]])
+        gs.append(["Tổng cộng", *t["ground_list"]])
     if report["events"]:
         names = wb.create_sheet("Danh sách biến động")
         start_sheet(names, election.is_rehearsal)

@@ -141,6 +141,11 @@ class VoterEvent(models.Model):
         IMPORT = "import", _("Imported")
         REGISTERED = "registered", _("Registered by staff")
         CORRECTION = "correction", _("Correction")
+        # Art 30(1) grounds of "became ineligible" (keys of voters.rules.ART30_STATUSES)
+        DEPRIVED = "deprived", _("Deprived of voting rights by an effective court judgment")
+        DEATH_SENTENCE = "death_sentence", _("Sentenced to death, awaiting execution")
+        PRISON = "prison", _("Serving a prison sentence without suspension")
+        INCAPACITY = "incapacity", _("Lost civil-act capacity")
         OTHER = "other", _("Other")
 
     # No FK is checked by the database (see Voter.election): the voter is the entry the

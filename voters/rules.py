@@ -35,12 +35,15 @@ SCOPE_ALL, SCOPE_NO_COMMUNE, SCOPE_NA_PROVINCE = "all", "no_commune", "na_provin
 # Tiers of a contest seen from a polling area.
 TIER_NA, TIER_PROVINCE, TIER_MIDDLE, TIER_COMMUNE = "na", "province", "middle", "commune"
 
-# Art 30(1): statuses that keep a person off the list.
+# Art 30(1) (domain.md §2.1): the grounds that keep a person off the list, in the law's words;
+# a "became ineligible" change must name one (stored as the ledger event's reason).
 ART30_STATUSES = {
-    "deprived": "tước quyền bầu cử theo bản án, quyết định của Tòa án đã có hiệu lực",
+    "deprived": (
+        "đang bị tước quyền bầu cử theo bản án, quyết định của Tòa án đã có hiệu lực pháp luật"
+    ),
     "death_sentence": "bị kết án tử hình đang trong thời gian chờ thi hành án",
-    "prison": "đang chấp hành hình phạt tù mà không được hưởng án treo",
-    "incapacity": "mất năng lực hành vi dân sự",
+    "prison": "đang phải chấp hành hình phạt tù mà không được hưởng án treo",
+    "incapacity": "bị mất năng lực hành vi dân sự",
 }
 
 
@@ -341,8 +344,12 @@ def validate_row(
     election_day: dt.date,
     areas: dict[str, AreaInfo],
     allowed_area_ids: set[int] | None = None,
+    closed_areas: dict[int, dt.datetime] | None = None,
 ) -> RowResult:
-    """Check one row against the template and the law; reasons are in Vietnamese."""
+    """Check one row against the template and the law; reasons are in Vietnamese.
+
+    `closed_areas`: polling areas whose own cut-off (24 hours before their voting starts,
+    Art 30, 32) has passed, with that time: a row for one of them is refused."""
     errors: list[tuple[str, str]] = []
     flags: list[str] = []
 
@@ -420,6 +427,12 @@ def validate_row(
         err("area_code", f"Không có khu vực bỏ phiếu mã {code} trong cuộc bầu cử này")
     elif allowed_area_ids is not None and area.id not in allowed_area_ids:
         err("area_code", f"Khu vực bỏ phiếu {code} không thuộc đơn vị được nhập")
+    elif closed_areas and area.id in closed_areas:
+        err(
+            "area_code",
+            f"Khu vực bỏ phiếu {code} đã hết thời hạn thay đổi danh sách cử tri (24 giờ trước "
+            f"khi bắt đầu bỏ phiếu, {closed_areas[area.id]:%H:%M %d/%m/%Y})",
+        )
 
     ethnicity = _text(raw.get("ethnicity"))
     occupation = _text(raw.get("occupation"))

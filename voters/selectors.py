@@ -317,7 +317,13 @@ def change_report(
         }
     for area_id, kind, reason, n, d in rows_q:
         row = per_area[area_id]
-        key = f"{kind}:{reason}" if reason and kind in ("moved_out", "moved_in") else kind
+        # moves by reason, removals as ineligible by their Art 30(1) ground, and removals
+        # because the source extract no longer holds the person apart from other removals
+        keyed = ("moved_out", "moved_in", "ineligible")
+        if reason and (kind in keyed or (kind == "removed" and reason == "source")):
+            key = f"{kind}:{reason}"
+        else:
+            key = kind
         row["kinds"][key] = row["kinds"].get(key, 0) + n
         if d and d > 0:
             row["added"] += d

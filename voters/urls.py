@@ -21,6 +21,7 @@ urlpatterns = [
         name="import-errors",
     ),
     path("e/<slug:slug>/voters/template.xlsx", views.template_xlsx, name="template"),
+    path("e/<slug:slug>/voters/template.csv", views.template_csv, name="template-csv"),
 ]
 
 api_urlpatterns = [

@@ -116,6 +116,34 @@ def unit_voters(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     )
 
 
+def report_columns() -> list[tuple[str, str]]:
+    """The change report's columns: each kind of change but corrections, with removals split
+    into "no longer in the source" (`removed:source`, made by an import) and other reasons."""
+    out: list[tuple[str, str]] = []
+    for k, label in VoterEvent.Kind.choices:
+        if k == "updated":
+            continue
+        if k == "removed":
+            out.append(("removed:source", _("Removed: no longer in the source")))
+            out.append(("removed", _("Removed: other reasons")))
+            continue
+        out.append((k, str(label)))
+    return out
+
+
+def column_count(counts: dict[str, int], column: str, columns: list[tuple[str, str]]) -> int:
+    """A report cell: `kind:reason` counts exactly; a bare kind counts all its keys but those
+    with a column of their own."""
+    if ":" in column:
+        return counts.get(column, 0)
+    own = {k for k, _l in columns}
+    return sum(
+        n
+        for key, n in counts.items()
+        if key.split(":")[0] == column and (key == column or key not in own)
+    )
+
+
 def _period(request: HttpRequest, election: Any) -> tuple[dt.date, dt.date]:
     def parse(name: str, default: dt.date) -> dt.date:
         try:
@@ -140,11 +168,13 @@ def unit_changes(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     report = selectors.change_report(
         election=election, unit=unit, start=start_dt, end=end_dt, with_names=names
     )
-    kinds = [(k, str(label)) for k, label in VoterEvent.Kind.choices if k != "updated"]
+    kinds = report_columns()
+    grounds = [
+        (k, str(label)) for k, label in VoterEvent.Reason.choices if k in rules.ART30_STATUSES
+    ]
     for row in [*report["areas"], report["totals"]]:
-        row["kind_list"] = [
-            sum(n for key, n in row["kinds"].items() if key.split(":")[0] == k) for k, _l in kinds
-        ]
+        row["kind_list"] = [column_count(row["kinds"], k, kinds) for k, _l in kinds]
+        row["ground_list"] = [row["kinds"].get(f"ineligible:{k}", 0) for k, _l in grounds]
     if request.GET.get("format") == "xlsx":
         if names:
             disclosure.voters_exported(
@@ -153,7 +183,13 @@ def unit_changes(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             )  # fmt: skip
         return _xlsx(
             exports.changes_xlsx(
-                election=election, unit=unit, report=report, kinds=kinds, start=start, end=end
+                election=election,
+                unit=unit,
+                report=report,
+                kinds=kinds,
+                start=start,
+                end=end,
+                grounds=grounds,
             ),
             f"bien-dong-{election.slug}-{unit.code}.xlsx",
         )
@@ -166,6 +202,7 @@ def unit_changes(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             "breadcrumb": _crumbs(request.user, unit, election),
             "report": report,
             "kinds": kinds,
+            "grounds": grounds,
             "start": start,
             "end": end,
             "names": names,
@@ -276,7 +313,9 @@ def area_list(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             "footer": footer,
             "q": q,
             "can_manage": can_area(request.user, Cap.MANAGE_VOTERS, area),
-            "open": lists_open(election),
+            "open": lists_open(election, polling_day=area.effective_polling_day),
+            # a year-only birth date in this year is kept with a flag (rules.age_boundary_flag)
+            "boundary_year": rules.latest_birth_date(election.date).year,
             # one reverse() for the page, not one per row (a row's link is this + id + "/")
             "voter_base": reverse("voters:voter", args=[election.slug, 0])[: -len("0/")],
         },
@@ -392,11 +431,14 @@ def voter_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             kept = Voter.objects.filter(election=election, pk=request.POST["kept"]).first()
         if not change_error:
             try:
+                kind = request.POST.get("kind", "")
+                # a removal as ineligible takes its Art 30(1) ground from its own select
+                field = "ground" if kind == "ineligible" else "reason"
                 voter_change(
                     actor=request.user,
                     voter=voter,
-                    kind=request.POST.get("kind", ""),
-                    reason=request.POST.get("reason", ""),
+                    kind=kind,
+                    reason=request.POST.get(field, ""),
                     note=request.POST.get("note", "")[:300],
                     target_area=target,
                     kept=kept,
@@ -435,7 +477,10 @@ def voter_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 for k, label in VoterEvent.Reason.choices
                 if k in ("permanent_move", "temporary_move", "detention", "release")
             ],
-            "open": lists_open(election),
+            "art30_grounds": [
+                (k, label) for k, label in VoterEvent.Reason.choices if k in rules.ART30_STATUSES
+            ],
+            "open": lists_open(election, polling_day=area.effective_polling_day),
         },
         status=400 if (form_bound or change_error) else 200,
     )
@@ -603,3 +648,11 @@ def import_errors(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def template_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
     election = esel.election_get(user=request.user, slug=slug)
     return _xlsx(exports.template_xlsx(election), "mau-danh-sach-cu-tri.xlsx")
+
+
+@login_required
+def template_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    election = esel.election_get(user=request.user, slug=slug)
+    resp = HttpResponse(exports.template_csv(election), content_type="text/csv; charset=utf-8")
+    resp["Content-Disposition"] = 'attachment; filename="mau-danh-sach-cu-tri.csv"'
+    return resp

@@ -274,3 +274,35 @@ def test_a_file_that_breaks_mid_stream_writes_nothing(election, write, monkeypat
         import_voters(election=election, path=headless, actor=None)
     r = import_voters(election=election, path=write(rows), actor=None)
     assert r.applied and r.created == 300
+
+
+def test_import_corrections_record_the_changed_fields(election, write) -> None:
+    """An import's correction event holds {"field": [before, after]} of the changed fields,
+    in the same form as the single-voter edit (dates ISO, booleans as booleans)."""
+    from voters.services.changes import voter_update
+
+    import_voters(election=election, path=write(family()), actor=None)
+    newer = family()
+    newer[0]["occupation"] = "Bác sĩ"
+    newer[2]["birth"] = "1999"  # day and month no longer known
+    newer[2]["relation"] = "Chủ hộ"  # the son becomes head of household
+    r = import_voters(election=election, path=write(newer), actor=None)
+    assert r.updated == 2
+    by_id = {
+        e.voter.national_id: e.changes
+        for e in VoterEvent.objects.filter(kind="updated").select_related("voter")
+    }
+    assert by_id["079085000002"] == {"occupation": ["Kỹ sư", "Bác sĩ"]}
+    assert by_id["079099000003"] == {
+        "birth_date": ["2000-01-01", None],
+        "birth_year": [2000, 1999],
+        "is_head": [False, True],
+        "relation": ["Con", "Chủ hộ"],
+    }
+    # the single-voter edit writes the same shape
+    v = Voter.objects.get(national_id="079070000004")
+    voter_update(actor=None, voter=v, data={**row(
+        national_id="079070000004", full_name="Lê Thị Dung", household_code="H2", sex="Nữ",
+        relation="Chủ hộ"), "birth": "02/02/1970"})  # fmt: skip
+    edit = VoterEvent.objects.get(kind="updated", voter=v).changes
+    assert edit == {"birth_date": ["1985-03-12", "1970-02-02"], "birth_year": [1985, 1970]}

@@ -36,7 +36,7 @@ class ListsClosed(VoterError):
 
 
 def _check_open(area: PollingArea, now: dt.datetime | None) -> None:
-    if not lists_open(area.election, now):
+    if not lists_open(area.election, now, polling_day=area.effective_polling_day):
         close = rules.changes_close(area.effective_polling_day)
         raise ListsClosed(
             "Đã hết thời hạn thay đổi danh sách cử tri: chỉ được thay đổi đến 24 giờ trước khi "
@@ -239,7 +239,8 @@ def voter_change(
     """A typed change (biến động): removals, moves, certificates to vote elsewhere, restore.
 
     - removals (`removed`, `ineligible`, `died`, `unreachable`, `duplicate` with the `kept`
-      entry): the entry keeps its STT, status removed, with a note.
+      entry): the entry keeps its STT, status removed, with a note. `ineligible` needs its
+      Art 30(1) ground as `reason` (a key of rules.ART30_STATUSES), stored on the event.
     - `moved_out` with a reason (permanent_move, temporary_move, detention, release) and,
       when the new place is in this election, `target_area`: the voter is added there.
     - `elsewhere_issued`: the name gets the note "Bỏ phiếu ở nơi khác" and is no longer
@@ -277,8 +278,21 @@ def voter_change(
         if kind == "duplicate":
             if kept is None or kept.pk == voter.pk or kept.election_id != voter.election_id:
                 raise VoterError("Cần chọn bản ghi được giữ lại khi gộp trùng.")
+        label = _NOTES[kind]
+        if kind == "ineligible":
+            if reason not in rules.ART30_STATUSES:
+                raise VoterError(
+                    "Cần chọn căn cứ theo khoản 1 Điều 30 Luật Bầu cử: "
+                    + "; ".join(rules.ART30_STATUSES.values())
+                    + "."
+                )
+            label = f"{label}: {rules.ART30_STATUSES[reason]}"
+        elif reason in rules.ART30_STATUSES:
+            raise VoterError("Căn cứ Điều 30 khoản 1 chỉ dùng cho thay đổi không đủ điều kiện.")
         voter.status = Voter.Status.REMOVED
-        voter.note = (_NOTES[kind] + (f": {note}" if note else ""))[:200]
+        if note:
+            label = f"{label} ({note})" if kind == "ineligible" else f"{label}: {note}"
+        voter.note = label[:200]
         voter.save(update_fields=["status", "note", "updated_at"])
         events.append(
             _event(
@@ -336,6 +350,10 @@ def voter_change(
                 )
             )
             _audit(actor, "voter.moved_in", new, None, _snapshot(new), source)
+            # the move-out points at the new entry (a re-import of the old place's file
+            # recognises the person as moved by staff, not as listed twice)
+            events[0].related = new
+            events[0].save(update_fields=["related"])
     elif kind == "elsewhere_issued":
         voter.status = Voter.Status.ELSEWHERE
         voter.note = rules.NOTE_ELSEWHERE

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import json
 import queue
 import threading
 import time
@@ -97,6 +98,8 @@ class AreaSummary:
     moved_in: int = 0
     moved_out: int = 0
     removed: int = 0
+    staff_removed: int = 0  # taken off by staff and still in the source: left as they are
+    staff_added: int = 0  # put on the list by staff, not in the source: kept
     duplicates: int = 0
     rejected: int = 0
     flagged: int = 0
@@ -110,8 +113,11 @@ class ImportResult:
     unchanged: int = 0
     moved: int = 0
     removed: int = 0
+    staff_removed: int = 0  # rows whose entry staff took off the list: never re-created
+    staff_added: int = 0  # entries staff put on the list that the file lacks: not removed
     rejected: int = 0
-    flagged: int = 0
+    flagged: int = 0  # year-only birth dates in the boundary year: a person checks the age
+    flagged_rows: list[dict[str, Any]] = field(default_factory=list)  # the first of them
     errors: list[dict[str, Any]] = field(default_factory=list)
     bad_rows: dict[int, list[Any]] = field(default_factory=dict)
     duplicates: list[dict[str, Any]] = field(default_factory=list)
@@ -134,6 +140,8 @@ class ImportResult:
             "unchanged": self.unchanged,
             "moved": self.moved if self.applied else 0,
             "removed": self.removed if self.applied else 0,
+            "staff_removed": self.staff_removed,
+            "staff_added": self.staff_added,
             "rejected": self.rejected,
             "flagged": self.flagged,
             "possible_duplicates": self.duplicate_count,
@@ -160,6 +168,7 @@ class ImportResult:
             "areas": {code: vars(s) for code, s in sorted(self.areas.items())},
             "errors": self.errors[:500],
             "error_count": len(self.errors),
+            "flagged_rows": self.flagged_rows[:500],
             "duplicates": self.duplicates[:200],
         }
 
@@ -206,6 +215,24 @@ _STG_TABLES = (
     "voters_stg_gone",
     "voters_stg_rej",
 )
+
+
+# Entries of the import's unit that a person took off the list (died, became ineligible, could
+# not be reached, duplicate merged, removed, moved out by a typed change): the last event that
+# changed the entry's count (delta ≠ 0) is a removal recorded outside any import (batch ''). One
+# row per (ID, area): the latest such entry. Parameter: the election.
+_STAFF_REMOVED = """
+    SELECT x.national_id, x.polling_area_id, MAX(x.id) AS id FROM voters_voter x
+    WHERE x.election_id = %s AND x.status = 'removed'
+      AND x.polling_area_id IN (SELECT area_id FROM voters_stg_scope)
+      AND EXISTS (
+          SELECT 1 FROM voters_voterevent ev
+          WHERE ev.voter_id = x.id AND ev.delta < 0 AND ev.batch = ''
+            AND NOT EXISTS (SELECT 1 FROM voters_voterevent later
+                            WHERE later.voter_id = x.id AND later.delta <> 0
+                              AND later.id > ev.id))
+    GROUP BY x.national_id, x.polling_area_id
+"""
 
 
 def _tick() -> float:
@@ -345,15 +372,39 @@ def scope_area_ids(election: Election, unit: AdminUnit | None) -> set[int]:
     return set(qs.values_list("id", flat=True))
 
 
-def lists_open(election: Election, now: dt.datetime | None = None) -> bool:
-    """Changes allowed (Art 30, 32)? Rehearsal elections and the demo are never closed."""
+def cutoff_enforced(election: Election) -> bool:
+    """Is the 24-hour cut-off applied? Rehearsal elections and the demo are never closed."""
     from django.conf import settings
 
     if election.is_rehearsal or getattr(settings, "BAUCU_DEMO", False):
+        return False
+    return bool(getattr(settings, "VOTERS_ENFORCE_CUTOFF", True))
+
+
+def lists_open(
+    election: Election, now: dt.datetime | None = None, polling_day: dt.date | None = None
+) -> bool:
+    """Changes allowed (Art 30, 32)? Until 24 hours before voting starts on `polling_day`: a
+    polling area's own polling day (`PollingArea.effective_polling_day`, earlier than election
+    day for early voting), else election day."""
+    if not cutoff_enforced(election):
         return True
-    if not getattr(settings, "VOTERS_ENFORCE_CUTOFF", True):
-        return True
-    return rules.changes_allowed(now or timezone.now(), election.date)
+    return rules.changes_allowed(now or timezone.now(), polling_day or election.date)
+
+
+def closed_areas(
+    election: Election, polling_days: dict[int, dt.date | None], now: dt.datetime
+) -> dict[int, dt.datetime]:
+    """{area id: cut-off} of the polling areas whose own cut-off has passed (none when the
+    cut-off is not enforced); `polling_days` maps area ids to their own polling day or None."""
+    if not cutoff_enforced(election):
+        return {}
+    out = {}
+    for area_id, day in polling_days.items():
+        close = rules.changes_close(day or election.date)
+        if now >= close:
+            out[area_id] = close
+    return out
 
 
 def import_voters(
@@ -393,6 +444,7 @@ def import_voters(
             source=source,
             progress=progress,
             now=now,
+            enforce_cutoff=enforce_cutoff,
         )
         if not result.applied:
             transaction.set_rollback(True)  # staging and checks leave nothing behind
@@ -417,15 +469,23 @@ def _run(
     source: str,
     progress: Callable[[int, str], None] | None,
     now: dt.datetime,
+    enforce_cutoff: bool = True,
 ) -> None:
+    area_rows = PollingArea.objects.filter(election=election).values_list(
+        "id", "code", "kind", "unit_id", "polling_day"
+    )
     areas_all = {
-        code: rules.AreaInfo(pk, kind, unit_id)
-        for pk, code, kind, unit_id in PollingArea.objects.filter(election=election).values_list(
-            "id", "code", "kind", "unit_id"
-        )
+        code: rules.AreaInfo(pk, kind, unit_id) for pk, code, kind, unit_id, _day in area_rows
     }
     code_of = {info.id: code for code, info in areas_all.items()}
     allowed = scope_area_ids(election, unit)
+    # areas of the unit past their own cut-off (an early polling day): their rows are refused,
+    # and no entry of theirs is moved away (in the preview too, which must predict the apply)
+    closed = (
+        closed_areas(election, {pk: day for pk, _c, _k, _u, day in area_rows if pk in allowed}, now)
+        if enforce_cutoff
+        else {}
+    )
     election_day = election.date
     errors = result.errors
     bad_ids: list[str] = []
@@ -449,7 +509,7 @@ def _run(
         _FileStager(
             result, areas=areas_all, allowed=allowed, election_day=election_day,
             add_error=add_error, area_summary=area_summary, bad_ids=bad_ids,
-            rejected_rows=rejected_rows,
+            rejected_rows=rejected_rows, closed=closed,
         ).run(cur, path, progress)  # fmt: skip
         result.timings["index_file_duplicates"] = _tick()
         if progress:
@@ -502,9 +562,19 @@ def _run(
                   SELECT 1 FROM voters_voter e
                   WHERE e.election_id = %s AND e.national_id = s.national_id
                     AND e.status = 'elsewhere' AND e.polling_area_id = s.polling_area_id)
+              AND NOT EXISTS (
+                  SELECT 1 FROM voters_voter o
+                  JOIN voters_voterevent mo
+                    ON mo.voter_id = o.id AND mo.kind = 'moved_out' AND mo.batch = ''
+                  WHERE o.election_id = %s AND o.national_id = s.national_id
+                    AND o.status = 'removed' AND o.polling_area_id = s.polling_area_id
+                    AND (mo.related_id = v.id OR EXISTS (
+                        SELECT 1 FROM voters_voterevent mi
+                        WHERE mi.voter_id = v.id AND mi.kind = 'moved_in'
+                          AND mi.related_id = o.id)))
             ORDER BY s.row_no
             """,
-            [election.pk, election.pk],
+            [election.pk, election.pk, election.pk],
         )
         conflicts = cur.fetchall()
         if conflicts:
@@ -526,7 +596,12 @@ def _run(
             _reject_rows(cur, [c[0] for c in conflicts], result, rejected_rows)
 
         # 3. match and classify in one pass (a new narrow-free table, no UPDATEs of staging):
-        # the listed entry inside the unit, else an entry voting elsewhere from this very area.
+        # the listed entry in the row's own area (compared: updated or unchanged), else an
+        # entry voting elsewhere from this very area (unchanged), else an entry of this area
+        # that staff took off the list (died, became ineligible, moved out …: staff_removed,
+        # left as it is), else the listed entry in another area of the unit (moved), else new.
+        # A staff decision is never undone by a file that predates it: the source extract
+        # still holds the person, but they are not re-created nor moved back.
         # A first import (no entry on the lists of the unit yet) has nothing to match: every
         # staged row is new (the staging default) and nothing is removed from the source.
         result.timings["classify"] = _tick()
@@ -535,19 +610,24 @@ def _run(
             distinct = " OR ".join(f"l.{c} IS DISTINCT FROM s.{c}" for c in _COMPARED)
             cols = ", ".join(f"s.{c}" for c in _STG_COLUMNS)
             suffix = " ON COMMIT DROP" if _pg() else ""
+            same = "l.polling_area_id = s.polling_area_id"
             cur.execute(
                 f"""
                 CREATE TEMP TABLE voters_cls{suffix} AS
                 SELECT {cols},
-                       COALESCE(l.id, e.id) AS match_id,
-                       COALESCE(l.polling_area_id, e.polling_area_id) AS match_area,
-                       CASE WHEN l.id IS NOT NULL THEN 'listed'
-                            WHEN e.id IS NOT NULL THEN 'elsewhere' END AS match_status,
-                       CASE WHEN l.id IS NULL AND e.id IS NULL THEN 'new'
-                            WHEN l.id IS NULL THEN 'unchanged'
-                            WHEN l.polling_area_id <> s.polling_area_id THEN 'moved'
-                            WHEN {distinct} THEN 'updated'
-                            ELSE 'unchanged' END AS kind
+                       CASE WHEN {same} THEN l.id WHEN e.id IS NOT NULL THEN e.id
+                            WHEN r.id IS NOT NULL THEN r.id ELSE l.id END AS match_id,
+                       CASE WHEN {same} OR (e.id IS NULL AND r.id IS NULL) THEN l.polling_area_id
+                            ELSE s.polling_area_id END AS match_area,
+                       CASE WHEN {same} THEN 'listed' WHEN e.id IS NOT NULL THEN 'elsewhere'
+                            WHEN r.id IS NOT NULL THEN 'removed'
+                            WHEN l.id IS NOT NULL THEN 'listed' END AS match_status,
+                       CASE WHEN {same} AND ({distinct}) THEN 'updated'
+                            WHEN {same} THEN 'unchanged'
+                            WHEN e.id IS NOT NULL THEN 'unchanged'
+                            WHEN r.id IS NOT NULL THEN 'staff_removed'
+                            WHEN l.id IS NOT NULL THEN 'moved'
+                            ELSE 'new' END AS kind
                 FROM voters_stg s
                 LEFT JOIN voters_voter l
                   ON l.election_id = %s AND l.national_id = s.national_id AND l.status = {listed}
@@ -557,8 +637,10 @@ def _run(
                     WHERE election_id = %s AND status = 'elsewhere'
                     GROUP BY national_id, polling_area_id
                 ) e ON e.national_id = s.national_id AND e.polling_area_id = s.polling_area_id
+                LEFT JOIN ({_STAFF_REMOVED}) r
+                  ON r.national_id = s.national_id AND r.polling_area_id = s.polling_area_id
                 """,
-                [election.pk, election.pk],
+                [election.pk, election.pk, election.pk],
             )
             cur.execute("DROP TABLE voters_stg")
             cur.execute("ALTER TABLE voters_cls RENAME TO voters_stg")
@@ -581,12 +663,55 @@ def _run(
                 """,
                 [election.pk],
             )
+            # … but not an entry staff put on the list (registered, moved in, restored): the
+            # source extract predates it; looked up by the few candidates' ids
+            cur.execute(
+                """
+                SELECT g.polling_area_id, COUNT(*) FROM voters_stg_gone g
+                WHERE EXISTS (SELECT 1 FROM voters_voterevent ev
+                              WHERE ev.voter_id = g.voter_id AND ev.delta > 0
+                                AND ev.batch = '')
+                GROUP BY g.polling_area_id
+                """
+            )
+            for area_id, n in cur.fetchall():
+                area_summary[code_of[area_id]].staff_added += n
+                result.staff_added += n
+            if result.staff_added:
+                cur.execute(
+                    """
+                    DELETE FROM voters_stg_gone
+                    WHERE EXISTS (SELECT 1 FROM voters_voterevent ev
+                                  WHERE ev.voter_id = voters_stg_gone.voter_id
+                                    AND ev.delta > 0 AND ev.batch = '')
+                    """
+                )
+
+        if closed and not result.first_import:
+            # a move out of an area past its cut-off would change its closed list
+            cur.execute(
+                "SELECT row_no, national_id, polling_area_id, match_area FROM voters_stg "
+                "WHERE kind = 'moved' ORDER BY row_no"
+            )
+            late = [r for r in cur.fetchall() if r[3] in closed]
+            for row_no, nid, area_id, old_area in late:
+                add_error(
+                    row_no,
+                    nid_col,
+                    f"Số định danh {nid} đang có tên ở khu vực bỏ phiếu "
+                    f"{code_of.get(old_area, '?')}, đã hết thời hạn thay đổi danh sách "
+                    f"({closed[old_area]:%H:%M %d/%m/%Y}); không chuyển được",
+                    code_of.get(area_id, ""),
+                )
+                area_summary[code_of.get(area_id, "?")].rejected += 1
+            if late:
+                _reject_rows(cur, [r[0] for r in late], result, rejected_rows)
 
         touched: set[int] = set()  # areas whose counts the import changes
         cur.execute("SELECT polling_area_id, kind, COUNT(*) FROM voters_stg GROUP BY 1, 2")
         for area_id, kind, n in cur.fetchall():
             s = area_summary[code_of[area_id]]
-            if kind != "unchanged":
+            if kind not in ("unchanged", "staff_removed"):
                 touched.add(area_id)
             if kind == "new":
                 s.new += n
@@ -600,6 +725,9 @@ def _run(
             elif kind == "moved":
                 s.moved_in += n
                 result.moved += n
+            elif kind == "staff_removed":
+                s.staff_removed += n
+                result.staff_removed += n
         if result.moved:
             cur.execute(
                 "SELECT match_area, COUNT(*) FROM voters_stg WHERE kind = 'moved' GROUP BY 1"
@@ -664,6 +792,7 @@ class _FileStager:
     area_summary: dict[str, AreaSummary]
     bad_ids: list[str]
     rejected_rows: set[int]
+    closed: dict[int, dt.datetime] = field(default_factory=dict)
     copy: bool = field(default_factory=_pg)
     header: dict[str, int] = field(default_factory=dict)
 
@@ -677,7 +806,7 @@ class _FileStager:
             self._find_header(rows)
             fast = rules.FastRowValidator(
                 header=self.header, election_day=self.election_day, areas=self.areas,
-                allowed_area_ids=self.allowed, copy=self.copy,
+                allowed_area_ids=self.allowed - self.closed.keys(), copy=self.copy,
             )  # fmt: skip
             add = stager.add
             n = 0
@@ -729,7 +858,11 @@ class _FileStager:
         result = self.result
         raw = {key: (cells[i] if i < len(cells) else None) for key, i in self.header.items()}
         check = rules.validate_row(
-            raw, election_day=self.election_day, areas=self.areas, allowed_area_ids=self.allowed
+            raw,
+            election_day=self.election_day,
+            areas=self.areas,
+            allowed_area_ids=self.allowed,
+            closed_areas=self.closed,
         )
         code = str(raw.get("area_code") or "").strip()
         if check.record is None:
@@ -742,9 +875,20 @@ class _FileStager:
                 self.bad_ids.append(check.national_id)
             self.area_summary[code if code in self.areas else "?"].rejected += 1
             return None
-        if check.flags:
+        if "year_only_boundary" in check.flags:
             result.flagged += 1
             self.area_summary[code].flagged += 1
+            if len(result.flagged_rows) < MAX_ERRORS_KEPT:
+                limit = rules.latest_birth_date(self.election_day)
+                result.flagged_rows.append(
+                    {
+                        "row": row_no,
+                        "area": code,
+                        "column": rules.HEADERS["birth"],
+                        "reason": f"Chỉ có năm sinh {check.record['birth_year']}: cần kiểm tra "
+                        f"ngày sinh vào hoặc trước ngày {limit:%d/%m/%Y} (đủ 18 tuổi)",
+                    }
+                )
         if self.copy:
             return rules.copy_line(row_no, check.record)
         return (row_no, *(check.record[k] for k in rules.STAGE_FIELDS))
@@ -782,11 +926,12 @@ def _analyze_staging(cur: Any) -> None:
 
 
 def _scope_has_entries(cur: Any, election: Election) -> bool:
-    """Does any polling area of the import's unit hold an entry the file could match?"""
+    """Does any polling area of the import's unit hold an entry the file could match (listed,
+    voting elsewhere, or taken off by staff, which a re-import must not re-create)?"""
     cur.execute(
         """
         SELECT EXISTS (SELECT 1 FROM voters_voter v
-                       WHERE v.election_id = %s AND v.status IN ('listed', 'elsewhere')
+                       WHERE v.election_id = %s
                          AND v.polling_area_id IN (SELECT area_id FROM voters_stg_scope))
         """,
         [election.pk],
@@ -900,17 +1045,13 @@ def _apply(
         "related_id, changes, actor_id, at"
     )
 
-    # corrections
+    # corrections: each event holds the fields that changed, {"field": [before, after]}, as the
+    # single-voter edit writes them (read before the UPDATE; corrections are few)
     if result.updated:
-        cur.execute(
-            f"""
-            INSERT INTO voters_voterevent ({event_cols})
-            SELECT %s, polling_area_id, match_id, 'updated', 'import', 0, '', %s, %s, NULL,
-                   {empty_json}, %s, %s
-            FROM voters_stg WHERE kind = 'updated'
-            """,
-            [election.pk, source, batch, actor_id, now],
-        )
+        _correction_events(
+            cur, election=election, actor_id=actor_id, now=now, source=source, batch=batch,
+            event_cols=event_cols,
+        )  # fmt: skip
         sets = ", ".join(f"{c} = voters_stg.{c}" for c in [*_COMPARED, "search_key"])
         cur.execute(
             f"""
@@ -963,6 +1104,57 @@ def _apply(
     if result.created or result.moved:
         _insert_entries(cur, election=election, actor_id=actor_id, now=now, source=source,
                         result=result, event_cols=event_cols, empty_json=empty_json)  # fmt: skip
+
+
+def _person_value(field_name: str, value: Any) -> Any:
+    """A person field as read by a raw query, the same on both databases (SQLite returns dates
+    as text and booleans as 0/1)."""
+    if value is None:
+        return None
+    if field_name == "is_head":
+        return bool(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _correction_events(  # noqa: PLR0913
+    cur: Any,
+    *,
+    election: Election,
+    actor_id: int | None,
+    now: dt.datetime,
+    source: str,
+    batch: str,
+    event_cols: str,
+) -> None:
+    """The ledger events of the corrections, with the changed fields (common.audit.diff)."""
+    from common.audit import diff
+
+    fields = _COMPARED
+    cur.execute(
+        f"""
+        SELECT s.polling_area_id, s.match_id, {", ".join(f"s.{f}" for f in fields)},
+               {", ".join(f"v.{f}" for f in fields)}
+        FROM voters_stg s JOIN voters_voter v ON v.id = s.match_id
+        WHERE s.kind = 'updated' ORDER BY s.row_no
+        """
+    )
+    n = len(fields)
+    rows = []
+    for area_id, voter_id, *values in cur.fetchall():
+        after = {f: _person_value(f, v) for f, v in zip(fields, values[:n], strict=True)}
+        before = {f: _person_value(f, v) for f, v in zip(fields, values[n:], strict=True)}
+        changes = json.dumps(diff(before, after), ensure_ascii=False)
+        rows.append((election.pk, area_id, voter_id, source, batch, changes, actor_id, now))
+    cast = "::jsonb" if _pg() else ""
+    cur.executemany(
+        f"""
+        INSERT INTO voters_voterevent ({event_cols})
+        VALUES (%s, %s, %s, 'updated', 'import', 0, '', %s, %s, NULL, %s{cast}, %s, %s)
+        """,
+        rows,
+    )
 
 
 def _insert_entries(  # noqa: PLR0913

@@ -71,6 +71,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{verb}: {result.rows} dòng · mới {result.created} · sửa {result.updated} · "
                 f"không đổi {result.unchanged} · chuyển {result.moved} · bỏ {result.removed} · "
+                f"đã xóa tên, giữ nguyên {result.staff_removed} · "
+                f"bổ sung, giữ nguyên {result.staff_added} · "
                 f"lỗi {result.rejected} · nghi trùng {result.duplicate_count}"
             )
             for e in result.errors[:50]:
