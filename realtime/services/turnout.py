@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from common.audit import record
@@ -149,6 +150,14 @@ def turnout_report_submit(
         unchanged=False,
         late=verdict.late,
     )
+
+
+def turnout_epoch_advance(*, election_id: int) -> None:
+    """Raise the election's turnout epoch: call it in the transaction that deletes turnout
+    reports (a rehearsal wipe, a drill reset), which makes snapshot versions restart lower.
+    Dashboards order snapshots by (epoch, version), so the lower versions that follow are
+    accepted. The caller audits the deletion and calls live.election_changed after commit."""
+    Election.objects.filter(pk=election_id).update(turnout_epoch=F("turnout_epoch") + 1)
 
 
 class PublishRejected(Exception):
