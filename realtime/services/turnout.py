@@ -99,6 +99,7 @@ def turnout_report_submit(
             now=now,
             listed=listed,
             listed_female=by_sex.get(area.id, {}).get("F") if by_sex else None,
+            listed_male=by_sex.get(area.id, {}).get("M") if by_sex else None,
             existing={
                 k: rules.Figures(r.voted, r.voted_female, r.voted_male) for k, r in existing.items()
             },

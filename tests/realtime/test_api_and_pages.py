@@ -78,6 +78,28 @@ def test_rules_through_the_api(ready, make_user, clock):
     assert r.status_code == 201 and r.json()["is_late"] is True
 
 
+def test_the_mens_figure_is_checked_through_the_api(ready, make_user, clock):
+    api = token_client(make_user("team_secretary", "26734", area="26734-01"))
+    post = lambda **kw: api.post(  # noqa: E731
+        "/api/turnout/", {"polling_area": "26734-01", "slot": "11:00", **kw}, format="json"
+    )
+    r = post(voted=10, voted_male=90)
+    assert r.status_code == 400
+    assert [e["code"] for e in r.json()["errors"]] == ["male_above_voted"]
+    # 26734-01 lists 1000 voters, 520 of them women: 480 men
+    r = post(voted=900, voted_male=481)
+    assert [e["code"] for e in r.json()["errors"]] == ["male_above_list"]
+    assert (
+        r.json()["errors"][0]["message"]
+        == "Số cử tri nam đã bỏ phiếu vượt quá số cử tri nam trong danh sách."
+    )
+    r = post(voted=10, voted_female=6, voted_male=6)
+    assert [e["code"] for e in r.json()["errors"]] == ["split_above_voted"]
+    assert TurnoutReport.objects.count() == 0
+    r = post(voted=900, voted_female=420, voted_male=480)
+    assert r.status_code == 201 and r.json()["voted_male"] == 480
+
+
 def test_only_the_areas_own_team_reports(ready, make_user, clock):
     other = token_client(make_user("team_secretary", "26734", area="26734-02"))
     r = other.post("/api/turnout/", {"polling_area": "26734-01", "slot": "09:00", "voted": 1})
