@@ -224,6 +224,17 @@ def check(sub: Submission, ctx: Context) -> Verdict:
     )
 
 
+def later_published(keys: list[str], slot: str, published: Iterable[str]) -> str | None:
+    """The latest published slot when it is later than `slot` (None: `slot` may be published).
+    Publications follow the day: an earlier slot published after a later one would show the
+    public an older figure as the newest version."""
+    done = [k for k in published if k in keys]
+    if not done or slot not in keys:
+        return None
+    latest = max(done, key=keys.index)
+    return latest if keys.index(latest) > keys.index(slot) else None
+
+
 def _lower(a: int | None, b: int | None) -> bool:
     """a < b when both are known."""
     return a is not None and b is not None and a < b

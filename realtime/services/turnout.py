@@ -165,6 +165,10 @@ class PublishRejected(Exception):
     pass
 
 
+def _slot_label(key: str) -> str:
+    return str(_("Closed (final)")) if key == rules.CLOSED else key
+
+
 def turnout_publish(
     *, actor: Any, election: Election, slot: str, now: dt.datetime | None = None
 ) -> TurnoutPublication:
@@ -183,8 +187,18 @@ def turnout_publish(
     try:
         with transaction.atomic():
             Election.objects.select_for_update().filter(pk=election.pk).first()
-            if election.turnout_publications.filter(slot=slot).exists():
+            published = list(election.turnout_publications.values_list("slot", flat=True))
+            if slot in published:
                 raise PublishRejected(_("This slot has already been published."))
+            later = rules.later_published(keys, slot, published)
+            if later is not None:
+                raise PublishRejected(
+                    _(
+                        "The slot %(slot)s cannot be published: the later slot %(later)s has "
+                        "already been published."
+                    )
+                    % {"slot": _slot_label(slot), "later": _slot_label(later)}
+                )
             last = election.turnout_publications.order_by("-version").first()
             publication = TurnoutPublication.objects.create(
                 election=election,

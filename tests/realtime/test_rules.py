@@ -140,6 +140,15 @@ def test_an_accepted_split_never_exceeds_voted(voted, female, male):
         assert female > voted or male > voted or female + male != voted
 
 
+def test_publications_follow_the_day():
+    assert rules.later_published(KEYS, "09:00", []) is None
+    assert rules.later_published(KEYS, "11:00", ["09:00"]) is None
+    assert rules.later_published(KEYS, "09:00", ["11:00"]) == "11:00"
+    assert rules.later_published(KEYS, "14:00", ["09:00", "17:00", "11:00"]) == "17:00"
+    assert rules.later_published(KEYS, "19:00", ["closed"]) == "closed"
+    assert rules.later_published(KEYS, "closed", ["19:00"]) is None
+
+
 def test_only_on_the_polling_day_unless_rehearsal():
     other = at(10, day=DAY + dt.timedelta(days=3))
     assert "not_polling_day" in rules.check(Submission("09:00", 1), ctx(now=other)).errors
