@@ -110,6 +110,7 @@ def reset_played(*, election: Election, areas: list[PollingArea]) -> dict[str, i
     audited change), so that the drill can be played again."""
     from realtime import live
     from realtime.models import TurnoutReport
+    from realtime.services.turnout import turnout_epoch_advance
     from results.models import CountMinutes
 
     if not election.is_rehearsal:
@@ -127,7 +128,9 @@ def reset_played(*, election: Election, areas: list[PollingArea]) -> dict[str, i
         election_id=election.id,
         before={"turnout_reports": reports, "count_minutes": minutes},
     )
-    transaction.on_commit(lambda: live.area_changed(election.id, ids))
+    # the areas' snapshot versions fall: a new epoch and a reload, so dashboards accept them
+    turnout_epoch_advance(election_id=election.id)
+    transaction.on_commit(lambda: live.election_changed(election.id))
     return {"turnout_reports": reports, "count_minutes": minutes}
 
 

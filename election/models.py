@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -70,6 +72,9 @@ class Election(models.Model):
     root = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+")
     turnout_slots = models.JSONField(default=list)
     is_rehearsal = models.BooleanField(default=False)  # docs/rehearsal.md
+    # Raised by every wipe of the election's turnout (realtime/live.py): live snapshots carry it
+    # so that dashboards accept the lower versions that follow a wipe. Only ever increases.
+    turnout_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("election")
@@ -78,6 +83,18 @@ class Election(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """An existing election is saved without its turnout epoch (only
+        realtime.services.turnout.turnout_epoch_advance raises it, by an UPDATE): a stale
+        object saved for another reason must not lower it."""
+        if not self._state.adding and kwargs.get("update_fields") is None and not args:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "turnout_epoch"
+            ]
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         """Switching between real and rehearsal follows election.rules (see docs/rehearsal.md)."""

@@ -14,8 +14,11 @@ last snapshot of every unit and the leader lock are in Redis: the coalescer is t
 command `python manage.py turnout_coalescer` (its own process in production), or, with
 BAUCU_TURNOUT_COALESCER="auto" (the default), whichever server process wins the lock.
 A snapshot's version is derived from the data (the number of report writes under its unit), so
-snapshots from different leaders or from a database read on joining order correctly: clients
-ignore one whose version is lower than the one they hold.
+snapshots from different leaders or from a database read on joining order correctly. A wipe
+deletes reports and versions restart lower, so a snapshot also carries the election's turnout
+epoch (Election.turnout_epoch, raised in the wipe's transaction, read from the database with
+the reports): clients ignore a snapshot whose (epoch, version) is lower than the one they hold,
+and start again from a snapshot of a higher epoch.
 """
 
 from __future__ import annotations

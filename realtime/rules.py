@@ -30,6 +30,11 @@ MESSAGES = {
     "above_list": _("More voters voted than are on the list of this polling area."),
     "female_above_voted": _("Female voters who voted cannot exceed all voters who voted."),
     "female_above_list": _("More female voters voted than are on the list."),
+    "male_above_voted": _("Male voters who voted cannot exceed all voters who voted."),
+    "male_above_list": _("More male voters voted than are on the list."),
+    "split_above_voted": _(
+        "Female and male voters who voted together cannot exceed all voters who voted."
+    ),
     "split_mismatch": _("Female and male voters who voted must add up to all who voted."),
     "decreasing": _("Counts are cumulative: they cannot be lower than an earlier slot's."),
     "above_later": _("Counts are cumulative: they cannot be higher than a later slot's."),
@@ -123,6 +128,7 @@ class Context:
     now: dt.datetime  # aware, in the election's time zone
     listed: int
     listed_female: int | None = None
+    listed_male: int | None = None
     existing: Mapping[str, Figures] = field(default_factory=dict)  # reports by slot key
     locked: frozenset[str] = frozenset()
 
@@ -174,12 +180,19 @@ def check(sub: Submission, ctx: Context) -> Verdict:
             errors.append("female_above_voted")
         if ctx.listed_female is not None and sub.voted_female > ctx.listed_female:
             errors.append("female_above_list")
-    if (
-        sub.voted_female is not None
-        and sub.voted_male is not None
-        and sub.voted_female + sub.voted_male != sub.voted
-    ):
-        errors.append("split_mismatch")
+    if sub.voted_male is not None:
+        if sub.voted_male > sub.voted:
+            errors.append("male_above_voted")
+        if ctx.listed_male is not None and sub.voted_male > ctx.listed_male:
+            errors.append("male_above_list")
+    if sub.voted_female is not None and sub.voted_male is not None:
+        # every voter on the list is either Nam or Nữ (domain.md §2.7, §9): when both parts
+        # are given they are the whole; "above" says which way the split is wrong
+        total = sub.voted_female + sub.voted_male
+        if total > sub.voted:
+            errors.append("split_above_voted")
+        elif total != sub.voted:
+            errors.append("split_mismatch")
 
     index = ctx.keys.index(sub.slot)
     for key, fig in ctx.existing.items():
@@ -209,6 +222,17 @@ def check(sub: Submission, ctx: Context) -> Verdict:
     return Verdict(
         errors=tuple(dict.fromkeys(errors)), late=late, correction=correction, unchanged=unchanged
     )
+
+
+def later_published(keys: list[str], slot: str, published: Iterable[str]) -> str | None:
+    """The latest published slot when it is later than `slot` (None: `slot` may be published).
+    Publications follow the day: an earlier slot published after a later one would show the
+    public an older figure as the newest version."""
+    done = [k for k in published if k in keys]
+    if not done or slot not in keys:
+        return None
+    latest = max(done, key=keys.index)
+    return latest if keys.index(latest) > keys.index(slot) else None
 
 
 def _lower(a: int | None, b: int | None) -> bool:

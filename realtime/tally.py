@@ -150,8 +150,10 @@ class Tally:
         children: dict[int, list[int]],
         ancestors: dict[int, tuple[int, ...]],
         areas: list[Area],
+        epoch: int = 0,
     ) -> None:
         self.election = election
+        self.epoch = epoch  # the election's turnout epoch the figures were read in
         self.keys = keys
         self.n = len(keys)
         self.units = units
@@ -177,7 +179,7 @@ class Tally:
     def load(cls, *, election: Any, unit_ids: Iterable[int] | None = None) -> Tally:
         """From the database: the given units and their children (None: every unit of the
         election), with every polling area under them and its reports."""
-        from election.models import AdminUnit, UnitAncestry
+        from election.models import AdminUnit, Election, UnitAncestry
         from realtime.models import TurnoutReport
 
         if unit_ids is None:
@@ -213,6 +215,13 @@ class Tally:
             "ancestor_id", "descendant_id"
         ):
             ancestors[desc].append(anc)
+        # the epoch before the reports: a wipe committing in between then yields an older epoch
+        # with newer (lower) versions, which clients ignore until the reload the wipe asks for;
+        # the other order could pair a new epoch with the old, higher versions
+        epoch = (
+            Election.objects.filter(pk=election.pk).values_list("turnout_epoch", flat=True).first()
+            or 0
+        )
         keys = rules.slot_keys(election.turnout_slots)
         rows_areas = [a for a in _election_areas(election.id) if a["unit_id"] in ancestors]
         listed = denominators.listed(election_id=election.id)
@@ -250,6 +259,7 @@ class Tally:
             children=children,
             ancestors={u: tuple(a) for u, a in ancestors.items()},
             areas=areas,
+            epoch=epoch,
         )
         if unit_ids is not None:  # the latest slot anyone reported, election-wide
             tally.reported_slots = set(
@@ -371,7 +381,10 @@ class Tally:
 
         Its version is the number of report writes under the unit that it reflects: a function
         of the data, strictly rising with every report or correction, so that snapshots built by
-        different processes in any order are ordered correctly by the client (higher wins)."""
+        different processes in any order are ordered correctly by the client (higher wins).
+        A wipe deletes reports, so versions restart lower: the snapshot also carries the
+        election's turnout epoch (raised by every wipe, stored on the election), and clients
+        order snapshots by (epoch, version)."""
         st = state or self.state()
         now, day, current, i = st["now"], st["day"], st["current"], st["upto"]
         keys = self.keys
@@ -432,6 +445,7 @@ class Tally:
         return {
             "format": FORMAT,
             "election": self.election.slug,
+            "epoch": self.epoch,
             "version": acc.writes,
             "generated_at": now.isoformat(),
             "unit": unit.ref(),

@@ -214,6 +214,8 @@ def turnout_publish_page(request: HttpRequest, slug: str) -> HttpResponse:
                 "label": slot_label(k),
                 "publication": done.get(k),
                 "open": at <= now,
+                # an earlier slot than one published can no longer be published
+                "passed": rules.later_published(keys, k, done) is not None,
             }
         )
     return render(

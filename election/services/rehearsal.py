@@ -289,6 +289,7 @@ def wipe_rehearsal(
     real racing with the wipe cannot lose real data). All or nothing; files are removed after
     the commit."""
     from realtime import denominators, live
+    from realtime.services.turnout import turnout_epoch_advance
 
     with transaction.atomic():
         locked = Election.objects.select_for_update().filter(pk=election.pk).first()
@@ -302,6 +303,7 @@ def wipe_rehearsal(
         files = _files_of(locked.pk)
         for name, qs in _data_querysets(locked.pk):
             summary.deleted[name] = _delete(qs)
+        turnout_epoch_advance(election_id=election_id)  # open dashboards accept the reset
         if including_structure:
             summary.structure = _delete_structure(locked)
         record(

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from common.audit import record
@@ -98,6 +99,7 @@ def turnout_report_submit(
             now=now,
             listed=listed,
             listed_female=by_sex.get(area.id, {}).get("F") if by_sex else None,
+            listed_male=by_sex.get(area.id, {}).get("M") if by_sex else None,
             existing={
                 k: rules.Figures(r.voted, r.voted_female, r.voted_male) for k, r in existing.items()
             },
@@ -151,8 +153,20 @@ def turnout_report_submit(
     )
 
 
+def turnout_epoch_advance(*, election_id: int) -> None:
+    """Raise the election's turnout epoch: call it in the transaction that deletes turnout
+    reports (a rehearsal wipe, a drill reset), which makes snapshot versions restart lower.
+    Dashboards order snapshots by (epoch, version), so the lower versions that follow are
+    accepted. The caller audits the deletion and calls live.election_changed after commit."""
+    Election.objects.filter(pk=election_id).update(turnout_epoch=F("turnout_epoch") + 1)
+
+
 class PublishRejected(Exception):
     pass
+
+
+def _slot_label(key: str) -> str:
+    return str(_("Closed (final)")) if key == rules.CLOSED else key
 
 
 def turnout_publish(
@@ -173,8 +187,18 @@ def turnout_publish(
     try:
         with transaction.atomic():
             Election.objects.select_for_update().filter(pk=election.pk).first()
-            if election.turnout_publications.filter(slot=slot).exists():
+            published = list(election.turnout_publications.values_list("slot", flat=True))
+            if slot in published:
                 raise PublishRejected(_("This slot has already been published."))
+            later = rules.later_published(keys, slot, published)
+            if later is not None:
+                raise PublishRejected(
+                    _(
+                        "The slot %(slot)s cannot be published: the later slot %(later)s has "
+                        "already been published."
+                    )
+                    % {"slot": _slot_label(slot), "later": _slot_label(later)}
+                )
             last = election.turnout_publications.order_by("-version").first()
             publication = TurnoutPublication.objects.create(
                 election=election,

@@ -1,13 +1,17 @@
 // Live turnout dashboard: renders a snapshot (table, bar chart, line chart, late areas) and
-// keeps it current over a websocket. Snapshots are full states with a version (the number of
-// report writes they reflect): a lower one is ignored; a lost socket reconnects with back-off and the server sends the current state again; a socket
-// silent past a few heartbeats counts as lost.
+// keeps it current over a websocket. Snapshots are full states with an epoch (raised by every
+// wipe of the election's turnout) and a version (the number of report writes they reflect):
+// one lower in (epoch, version) than the one shown is ignored, one of a higher epoch replaces it
+// whatever its version (a wipe makes versions restart lower). A lost socket reconnects with
+// back-off and the server sends the current state again; a socket silent past a few heartbeats
+// counts as lost.
 (function () {
   "use strict";
   const root = document.getElementById("turnout");
   if (!root) return;
   const i18n = document.getElementById("turnout-i18n").dataset;
   const SVG = "http://www.w3.org/2000/svg";
+  let heldEpoch = -1;
   let held = -1;
   let state = JSON.parse(document.getElementById("turnout-data").textContent);
 
@@ -162,10 +166,19 @@
     }
   }
 
+  // Whether snapshot s is not older than the one shown: (epoch, version) compared in order.
+  function current(s) {
+    const epoch = typeof s.epoch === "number" ? s.epoch : 0;
+    if (epoch !== heldEpoch) return epoch > heldEpoch;
+    return !(typeof s.version === "number" && s.version < held);
+  }
+
   function render(s) {
-    if (typeof s.version === "number" && s.version < held) return; // older than what we show
+    if (!current(s)) return; // older than what we show
+    heldEpoch = typeof s.epoch === "number" ? s.epoch : 0;
     held = s.version;
     state = s;
+    root.dataset.epoch = String(heldEpoch);
     root.dataset.version = String(s.version);
     renderTotals(s); renderChildren(s); renderLate(s); renderBars(s); renderLine(s);
     scheduleSlotRefresh(s);

@@ -78,6 +78,28 @@ def test_rules_through_the_api(ready, make_user, clock):
     assert r.status_code == 201 and r.json()["is_late"] is True
 
 
+def test_the_mens_figure_is_checked_through_the_api(ready, make_user, clock):
+    api = token_client(make_user("team_secretary", "26734", area="26734-01"))
+    post = lambda **kw: api.post(  # noqa: E731
+        "/api/turnout/", {"polling_area": "26734-01", "slot": "11:00", **kw}, format="json"
+    )
+    r = post(voted=10, voted_male=90)
+    assert r.status_code == 400
+    assert [e["code"] for e in r.json()["errors"]] == ["male_above_voted"]
+    # 26734-01 lists 1000 voters, 520 of them women: 480 men
+    r = post(voted=900, voted_male=481)
+    assert [e["code"] for e in r.json()["errors"]] == ["male_above_list"]
+    assert (
+        r.json()["errors"][0]["message"]
+        == "Số cử tri nam đã bỏ phiếu vượt quá số cử tri nam trong danh sách."
+    )
+    r = post(voted=10, voted_female=6, voted_male=6)
+    assert [e["code"] for e in r.json()["errors"]] == ["split_above_voted"]
+    assert TurnoutReport.objects.count() == 0
+    r = post(voted=900, voted_female=420, voted_male=480)
+    assert r.status_code == 201 and r.json()["voted_male"] == 480
+
+
 def test_only_the_areas_own_team_reports(ready, make_user, clock):
     other = token_client(make_user("team_secretary", "26734", area="26734-02"))
     r = other.post("/api/turnout/", {"polling_area": "26734-01", "slot": "09:00", "voted": 1})
@@ -160,14 +182,15 @@ def test_publish_locks_the_slot_and_the_public_page_shows_aggregates(
     city = make_user("committee_member", "79")
     client.force_login(city)
     assert client.get(url).status_code == 200
-    client.post(url, {"slot": "11:00"})
-    client.post(url, {"slot": "14:00"})  # not started: refused
     client.post(url, {"slot": "09:00"})
+    client.post(url, {"slot": "14:00"})  # not started: refused
+    client.post(url, {"slot": "11:00"})
     pubs = list(TurnoutPublication.objects.order_by("version"))
-    assert [(p.version, p.slot) for p in pubs] == [(1, "11:00"), (2, "09:00")]
-    root = pubs[0].data["units"][0]
-    assert root["code"] == "79" and root["voted"] == 333 and root["listed"] == 5150
-    assert root["percent"] == "6.47"
+    assert [(p.version, p.slot) for p in pubs] == [(1, "09:00"), (2, "11:00")]
+    for pub in pubs:  # 11:00 carries 09:00's figure forward
+        root = pub.data["units"][0]
+        assert root["code"] == "79" and root["voted"] == 333 and root["listed"] == 5150
+        assert root["percent"] == "6.47"
     assert AuditEvent.objects.filter(action="turnout.publish").count() == 2
     # published slots are locked
     api = token_client(make_user("team_secretary", "26734", area="26734-01"))
@@ -180,7 +203,7 @@ def test_publish_locks_the_slot_and_the_public_page_shows_aggregates(
     assert page.status_code == 200 and "6,47%" in html and "Quận 1" in html
     assert "26734-01" not in html and "Nguyễn Văn A" not in html
     data = client.get("/api/public/turnout/mini-2021/?version=1").json()
-    assert data["version"] == 1 and data["slot"] == "11:00"
+    assert data["version"] == 1 and data["slot"] == "09:00"
     assert [v["version"] for v in data["versions"]] == [2, 1]
     assert "Nguyễn Văn A" not in str(data)
 
@@ -194,3 +217,35 @@ def test_dashboard_page_renders_the_snapshot(ready, make_user, client, clock):
     assert 'id="turnout-data"' in html and "/ws/turnout/mini-2021/760/" in html
     assert "<script>" not in html  # no inline script: data as JSON, code in static files
     assert client.get(reverse("turnout-dashboard", args=["mini-2021", "783"])).status_code == 403
+
+
+def test_a_slot_earlier_than_a_published_one_is_not_published(ready, make_user, client, clock):
+    from realtime.services.turnout import PublishRejected, turnout_publish
+
+    clock.set(17, 30)
+    city = make_user("committee_member", "79")
+    turnout_publish(actor=city, election=ready, slot="11:00")
+    with pytest.raises(PublishRejected) as refused:
+        turnout_publish(actor=city, election=ready, slot="09:00")
+    assert str(refused.value) == (
+        "Không thể công bố khung giờ 09:00: khung giờ sau đó (11:00) đã được công bố."
+    )
+    # the page says so, offers no button for it, and the later slots stay open
+    client.force_login(city)
+    url = reverse("turnout-publish", args=["mini-2021"])
+    r = client.post(url, {"slot": "09:00"}, follow=True)
+    html = r.content.decode()
+    assert "khung giờ sau đó (11:00) đã được công bố" in html
+    assert 'name="slot" value="09:00"' not in html and 'name="slot" value="14:00"' in html
+    turnout_publish(actor=city, election=ready, slot="17:00")
+    with pytest.raises(PublishRejected):
+        turnout_publish(actor=city, election=ready, slot="14:00")
+    pubs = TurnoutPublication.objects.order_by("version").values_list("version", "slot")
+    assert list(pubs) == [(1, "11:00"), (2, "17:00")]
+    assert AuditEvent.objects.filter(action="turnout.publish").count() == 2
+    # "closed" comes after every slot: once it is published, nothing else is
+    clock.set(19, 30)
+    turnout_publish(actor=city, election=ready, slot="closed")
+    with pytest.raises(PublishRejected) as refused:
+        turnout_publish(actor=city, election=ready, slot="19:00")
+    assert "Kết thúc (số cuối cùng)" in str(refused.value)

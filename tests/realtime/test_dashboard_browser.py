@@ -142,3 +142,46 @@ def test_dashboard_updates_live_when_a_team_reports(
     shot(dash, "turnout-dashboard-after")
     phone_ctx.close()
     dash_ctx.close()
+
+
+def test_an_open_dashboard_follows_a_rehearsal_wipe(
+    browser, asgi_server, mini_election, make_user, clock
+):
+    """After a wipe the versions restart lower; the new epoch makes the page accept them."""
+    from playwright.sync_api import expect
+
+    from election.models import Election
+    from election.services.rehearsal import wipe_rehearsal
+    from realtime import denominators
+    from realtime.services.turnout import turnout_report_submit
+
+    Election.objects.filter(pk=mini_election.pk).update(is_rehearsal=True)
+    mini_election.refresh_from_db()
+    sizes = {"26734-01": 1000, "26734-02": 350, "26737-01": 2000}
+    add_voters(mini_election, sizes)
+    admin = make_user(superuser=True)
+    clock.set(11, 20)
+    for code, slot, voted in [("26734-01", "09:00", 210), ("26734-02", "11:00", 200)]:
+        area = mini_election.polling_areas.get(code=code)
+        turnout_report_submit(actor=admin, area=area, slot=slot, voted=voted)
+    watcher = make_user("committee_member", "760")
+    ctx, dash = _context(browser, asgi_server, viewport={"width": 1280, "height": 900})
+    login(dash, watcher.username, PASSWORD)
+    dash.goto(asgi_server + "/e/mini-2021/turnout/u/760/")
+    dash.wait_for_selector("#live[data-state=open]")
+    assert dash.locator("#t-voted").inner_text() == "410"
+    root = dash.locator("#turnout")
+    assert root.get_attribute("data-epoch") == "0" and root.get_attribute("data-version") == "2"
+    dash.evaluate("window.__noReload = true")
+
+    wipe_rehearsal(actor=admin, election=mini_election)  # autocommit: the reload is asked
+    expect(root).to_have_attribute("data-epoch", "1", timeout=5000)
+    expect(dash.locator("#t-voted")).to_have_text("0")
+    add_voters(mini_election, sizes)
+    denominators.clear()
+    area = mini_election.polling_areas.get(code="26737-01")
+    turnout_report_submit(actor=admin, area=area, slot="11:00", voted=95)
+    expect(dash.locator("#t-voted")).to_have_text("95", timeout=5000)
+    assert root.get_attribute("data-version") == "1"  # lower than before the wipe, shown
+    assert dash.evaluate("window.__noReload === true")
+    ctx.close()

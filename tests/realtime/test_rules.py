@@ -107,6 +107,48 @@ def test_female_split_is_bounded_and_monotone():
     assert "decreasing" in rules.check(Submission("11:00", 10, 4), earlier).errors
 
 
+def test_male_figure_is_bounded_by_voted_and_the_list():
+    c = ctx(listed_female=520, listed_male=480)
+    # the audit's case: 90 men of 10 voters
+    assert rules.check(Submission("11:00", 10, voted_male=90), c).errors == ("male_above_voted",)
+    assert rules.check(Submission("11:00", 10, voted_male=10), c).ok
+    assert rules.check(Submission("11:00", 900, voted_male=481), c).errors == ("male_above_list",)
+    assert rules.check(Submission("11:00", 900, voted_male=480), c).ok
+    # no men's list size known: only the bound by voted applies
+    assert rules.check(Submission("11:00", 900, voted_male=600), ctx()).ok
+    # the men's figure is cumulative too
+    earlier = ctx(existing={"09:00": Figures(50, None, 30)})
+    assert "decreasing" in rules.check(Submission("11:00", 60, None, 29), earlier).errors
+    later = ctx(existing={"14:00": Figures(80, None, 30)})
+    assert "above_later" in rules.check(Submission("11:00", 60, None, 31), later).errors
+
+
+def test_women_and_men_together_are_all_who_voted():
+    c = ctx(listed_female=520, listed_male=480)
+    # each part within voted, together above it
+    assert rules.check(Submission("11:00", 10, 6, 6), c).errors == ("split_above_voted",)
+    assert rules.check(Submission("11:00", 10, 4, 5), c).errors == ("split_mismatch",)
+    assert rules.check(Submission("11:00", 10, 4, 6), c).ok
+
+
+@given(st.integers(0, 1000), st.integers(0, 1000), st.integers(0, 1000))
+def test_an_accepted_split_never_exceeds_voted(voted, female, male):
+    verdict = rules.check(Submission("11:00", voted, female, male), ctx())
+    if verdict.ok:
+        assert female <= voted and male <= voted and female + male == voted
+    else:
+        assert female > voted or male > voted or female + male != voted
+
+
+def test_publications_follow_the_day():
+    assert rules.later_published(KEYS, "09:00", []) is None
+    assert rules.later_published(KEYS, "11:00", ["09:00"]) is None
+    assert rules.later_published(KEYS, "09:00", ["11:00"]) == "11:00"
+    assert rules.later_published(KEYS, "14:00", ["09:00", "17:00", "11:00"]) == "17:00"
+    assert rules.later_published(KEYS, "19:00", ["closed"]) == "closed"
+    assert rules.later_published(KEYS, "closed", ["19:00"]) is None
+
+
 def test_only_on_the_polling_day_unless_rehearsal():
     other = at(10, day=DAY + dt.timedelta(days=3))
     assert "not_polling_day" in rules.check(Submission("09:00", 1), ctx(now=other)).errors
