@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -34,11 +35,39 @@ def test_current_and_next_slot():
     assert rules.current_slot(KEYS, DAY, at(8, 59)) is None
     assert rules.current_slot(KEYS, DAY, at(9)) == "09:00"
     assert rules.current_slot(KEYS, DAY, at(16, 30)) == "14:00"
-    assert rules.current_slot(KEYS, DAY, at(23)) == "19:00"
-    assert rules.current_slot(KEYS, DAY, at(8, day=DAY + dt.timedelta(days=1))) == "19:00"
+    assert rules.current_slot(KEYS, DAY, at(18, 59)) == "17:00"
     assert rules.current_slot(KEYS, DAY, at(12, day=DAY - dt.timedelta(days=1))) is None
     assert rules.next_slot_instant(KEYS, DAY, at(10)) == at(11)
     assert rules.next_slot_instant(KEYS, DAY, at(19, 1)) is None
+
+
+def test_after_voting_ends_the_final_figure_is_the_current_slot():
+    # polls close at 19:00 by default (domain.md §4.1)
+    assert rules.current_slot(KEYS, DAY, at(19)) == "closed"
+    assert rules.current_slot(KEYS, DAY, at(23)) == "closed"
+    assert rules.current_slot(KEYS, DAY, at(8, day=DAY + dt.timedelta(days=1))) == "closed"
+    # extended to 21:00: the 19:00 slot is current until then, and the change is announced
+    late = dt.time(21, 0)
+    assert rules.current_slot(KEYS, DAY, at(20, 59), late) == "19:00"
+    assert rules.current_slot(KEYS, DAY, at(21), late) == "closed"
+    assert rules.next_slot_instant(KEYS, DAY, at(19, 30), late) == at(21)
+    assert rules.chased_since(KEYS, "closed", DAY, VN, late) == at(21)
+    # slots without a 19:00 one: "closed" comes at the closing time, not at the last slot
+    short = rules.slot_keys(["09:00", "15:00"])
+    assert rules.current_slot(short, DAY, at(18, 59)) == "15:00"
+    assert rules.current_slot(short, DAY, at(19)) == "closed"
+    assert rules.next_slot_instant(short, DAY, at(16)) == at(19)
+    # a closing time before the last slot does not skip it
+    assert rules.current_slot(KEYS, DAY, at(18, 30), dt.time(18, 0)) == "17:00"
+    assert rules.current_slot(KEYS, DAY, at(19), dt.time(18, 0)) == "closed"
+
+
+def test_closing_time_setting():
+    assert rules.closing_time("") == dt.time(19, 0)
+    assert rules.closing_time("20:30") == dt.time(20, 30)
+    assert rules.closing_time("22:00") == dt.time(21, 0)  # never past 21:00
+    with pytest.raises(ValueError):
+        rules.closing_time("7pm")
 
 
 @st.composite
