@@ -4,7 +4,7 @@ Sources: domain.md §4.3 (cumulative counts at fixed slots, every level computes
 percentages), the issue (cumulative and never decreasing, never above the list, only one's own
 area, only on the area's polling day unless the election is a rehearsal, never for a future
 slot, a late report is accepted and marked late, a correction needs a reason, a published slot
-is locked).
+is locked: its reports cannot be corrected, a first report of it is accepted as late).
 
 A *slot key* is "HH:MM" (from the election's `turnout_slots`) or "closed" (the box is closed:
 the final figure). "closed" can be reported from the time of the last slot on, and becomes the
@@ -44,7 +44,7 @@ MESSAGES = {
     "above_later": _("Counts are cumulative: they cannot be higher than a later slot's."),
     "not_polling_day": _("Turnout can be reported only on the polling area's polling day."),
     "future_slot": _("This slot has not started yet."),
-    "locked": _("This slot's turnout has been published; it is locked."),
+    "locked": _("This slot's turnout has been published; it can no longer be corrected."),
     "reason_required": _("A correction needs a reason."),
 }
 
@@ -210,8 +210,6 @@ def check(sub: Submission, ctx: Context) -> Verdict:
         errors.append("not_polling_day")
     elif slot_instant(ctx.keys, sub.slot, day, ctx.now.tzinfo) > ctx.now:
         errors.append("future_slot")
-    if sub.slot in ctx.locked:
-        errors.append("locked")
 
     if sub.voted > ctx.listed:
         errors.append("above_list")
@@ -256,9 +254,14 @@ def check(sub: Submission, ctx: Context) -> Verdict:
     mine = Figures(sub.voted, sub.voted_female, sub.voted_male)
     unchanged = before is not None and before == mine
     correction = before is not None and not unchanged
-    if correction and not sub.reason.strip():
+    published = sub.slot in ctx.locked
+    if published and correction:
+        # a published slot's figures are locked; its publication is a fixed snapshot anyway
+        errors.append("locked")
+    elif correction and not sub.reason.strip():
         errors.append("reason_required")
-    late = is_late(ctx.keys, sub.slot, day, ctx.now)
+    # a first report of a slot already published is accepted, and late whatever the clock says
+    late = is_late(ctx.keys, sub.slot, day, ctx.now) or (published and before is None)
     return Verdict(
         errors=tuple(dict.fromkeys(errors)), late=late, correction=correction, unchanged=unchanged
     )

@@ -205,12 +205,32 @@ def test_late_after_the_window_and_future_before(minute):
 
 
 def test_published_slot_is_locked_and_unknown_slots_refused():
-    assert "locked" in rules.check(Submission("09:00", 1), ctx(locked=frozenset({"09:00"}))).errors
+    published = frozenset({"09:00"})
+    reported = {"09:00": Figures(5)}
+    # a correction of a published slot is refused, with or without a reason
+    c = ctx(locked=published, existing=reported)
+    assert rules.check(Submission("09:00", 6), c).errors == ("locked",)
+    assert rules.check(Submission("09:00", 6, reason="gõ nhầm"), c).errors == ("locked",)
+    # sending the same figures again changes nothing (a safe retry)
+    same = rules.check(Submission("09:00", 5), c)
+    assert same.ok and same.unchanged
     assert rules.check(Submission("10:00", 1), ctx()).errors == ("unknown_slot",)
     assert rules.check(Submission("09:00", -1), ctx()).errors == ("negative",)
     assert (
         "confirm_mismatch" in rules.check(Submission("09:00", 12, voted_confirm=21), ctx()).errors
     )
+
+
+def test_a_first_report_of_a_published_slot_is_accepted_as_late():
+    published = frozenset({"09:00", "11:00"})
+    # within the slot's on-time window by the clock, late because the slot is published
+    first = rules.check(Submission("11:00", 7), ctx(now=at(11, 10), locked=published))
+    assert first.ok and first.late and not first.correction
+    # the other rules still hold: cumulative against the area's other slots
+    c = ctx(now=at(12), locked=published, existing={"14:00": Figures(5)})
+    assert rules.check(Submission("09:00", 6), c).errors == ("above_later",)
+    # an unpublished slot reported on time is not late
+    assert not rules.check(Submission("11:00", 7), ctx(now=at(11, 10))).late
 
 
 @given(st.dictionaries(st.sampled_from(KEYS), st.integers(0, 100)))
