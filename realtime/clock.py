@@ -10,7 +10,10 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
+
+from realtime import rules
 
 
 def now() -> dt.datetime:
@@ -31,3 +34,14 @@ def now_for(election: Any) -> dt.datetime:
         hh, mm = at.split(":")
         current = current.replace(hour=int(hh), minute=int(mm), second=0, microsecond=0)
     return current
+
+
+def polls_close() -> dt.time:
+    """When voting ends (domain.md §4.1): BAUCU_POLLS_CLOSE ("HH:MM", default 19:00, at most
+    21:00). Elections carry no closing time of their own; from this time the final figure
+    ("closed") is the slot chased on the dashboards."""
+    value = str(getattr(settings, "BAUCU_POLLS_CLOSE", "") or "")
+    try:
+        return rules.closing_time(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"BAUCU_POLLS_CLOSE: {exc}") from exc

@@ -4,10 +4,12 @@ Sources: domain.md §4.3 (cumulative counts at fixed slots, every level computes
 percentages), the issue (cumulative and never decreasing, never above the list, only one's own
 area, only on the area's polling day unless the election is a rehearsal, never for a future
 slot, a late report is accepted and marked late, a correction needs a reason, a published slot
-is locked).
+is locked: its reports cannot be corrected, a first report of it is accepted as late).
 
 A *slot key* is "HH:MM" (from the election's `turnout_slots`) or "closed" (the box is closed:
-the final figure). "closed" can be reported from the time of the last slot on.
+the final figure). "closed" can be reported from the time of the last slot on, and becomes the
+current slot — the one chased — when voting ends: at the closing time (domain.md §4.1: 19:00,
+a Team may go on until 21:00 at the latest), or on any later day.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 
 CLOSED = "closed"
+DEFAULT_CLOSE = dt.time(19, 0)  # polls close (domain.md §4.1, Art 71)
+LATEST_CLOSE = dt.time(21, 0)  # an extension may not go past this
 ON_TIME_MINUTES = 30  # a report within 30 minutes of its slot time is on time, later is "late"
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -40,7 +44,7 @@ MESSAGES = {
     "above_later": _("Counts are cumulative: they cannot be higher than a later slot's."),
     "not_polling_day": _("Turnout can be reported only on the polling area's polling day."),
     "future_slot": _("This slot has not started yet."),
-    "locked": _("This slot's turnout has been published; it is locked."),
+    "locked": _("This slot's turnout has been published; it can no longer be corrected."),
     "reason_required": _("A correction needs a reason."),
 }
 
@@ -73,30 +77,66 @@ def reporting_day(*, polling_day: dt.date, today: dt.date, rehearsal: bool) -> d
     return today if rehearsal else polling_day
 
 
-def current_slot(keys: list[str], day: dt.date, now: dt.datetime) -> str | None:
+def closing_time(value: str) -> dt.time:
+    """The closing time from a setting "HH:MM" ("" → 19:00), never later than 21:00."""
+    if not value:
+        return DEFAULT_CLOSE
+    if not is_slot_time(value):
+        raise ValueError(f"not a time HH:MM: {value!r}")
+    hh, mm = value.split(":")
+    return min(dt.time(int(hh), int(mm)), LATEST_CLOSE)
+
+
+def closing_instant(
+    keys: list[str], day: dt.date, tz: dt.tzinfo | None, closes: dt.time = DEFAULT_CLOSE
+) -> dt.datetime:
+    """When voting ends and the final figure ("closed") is chased: the closing time, not
+    before the last slot's time (a slot after the closing time still comes first)."""
+    return max(dt.datetime.combine(day, closes, tzinfo=tz), slot_instant(keys, CLOSED, day, tz))
+
+
+def current_slot(
+    keys: list[str], day: dt.date, now: dt.datetime, closes: dt.time = DEFAULT_CLOSE
+) -> str | None:
     """The latest slot that has started at `now` (None before the first slot or another day).
 
-    "closed" is never the *current* slot by the clock alone: it becomes current when reported.
-    """
+    Once voting has ended (`closes`, or any later day) it is "closed": areas without the final
+    figure are then the ones not reported."""
     if now.date() < day:
         return None
+    if now.date() > day or closing_instant(keys, day, now.tzinfo, closes) <= now:
+        return CLOSED if CLOSED in keys else (keys[-1] if keys else None)
     latest = None
     for key in keys:
         if key == CLOSED:
             break
-        if now.date() > day or slot_instant(keys, key, day, now.tzinfo) <= now:
+        if slot_instant(keys, key, day, now.tzinfo) <= now:
             latest = key
     return latest
 
 
-def next_slot_instant(keys: list[str], day: dt.date, now: dt.datetime) -> dt.datetime | None:
+def next_slot_instant(
+    keys: list[str], day: dt.date, now: dt.datetime, closes: dt.time = DEFAULT_CLOSE
+) -> dt.datetime | None:
+    """When the current slot next changes: the next slot's time, then the closing instant."""
     for key in keys:
-        if key == CLOSED:
-            return None
-        at = slot_instant(keys, key, day, now.tzinfo)
+        at = (
+            closing_instant(keys, day, now.tzinfo, closes)
+            if key == CLOSED
+            else slot_instant(keys, key, day, now.tzinfo)
+        )
         if at > now:
             return at
     return None
+
+
+def chased_since(
+    keys: list[str], key: str, day: dt.date, tz: dt.tzinfo | None, closes: dt.time = DEFAULT_CLOSE
+) -> dt.datetime:
+    """Since when a slot is chased (an area that has not reported it is late from then)."""
+    if key == CLOSED:
+        return closing_instant(keys, day, tz, closes)
+    return slot_instant(keys, key, day, tz)
 
 
 @dataclass(frozen=True)
@@ -170,8 +210,6 @@ def check(sub: Submission, ctx: Context) -> Verdict:
         errors.append("not_polling_day")
     elif slot_instant(ctx.keys, sub.slot, day, ctx.now.tzinfo) > ctx.now:
         errors.append("future_slot")
-    if sub.slot in ctx.locked:
-        errors.append("locked")
 
     if sub.voted > ctx.listed:
         errors.append("above_list")
@@ -216,9 +254,14 @@ def check(sub: Submission, ctx: Context) -> Verdict:
     mine = Figures(sub.voted, sub.voted_female, sub.voted_male)
     unchanged = before is not None and before == mine
     correction = before is not None and not unchanged
-    if correction and not sub.reason.strip():
+    published = sub.slot in ctx.locked
+    if published and correction:
+        # a published slot's figures are locked; its publication is a fixed snapshot anyway
+        errors.append("locked")
+    elif correction and not sub.reason.strip():
         errors.append("reason_required")
-    late = is_late(ctx.keys, sub.slot, day, ctx.now)
+    # a first report of a slot already published is accepted, and late whatever the clock says
+    late = is_late(ctx.keys, sub.slot, day, ctx.now) or (published and before is None)
     return Verdict(
         errors=tuple(dict.fromkeys(errors)), late=late, correction=correction, unchanged=unchanged
     )

@@ -29,12 +29,13 @@ def slot_state(election: Election, now: dt.datetime | None = None) -> dict[str, 
     day = rules.reporting_day(
         polling_day=election.date, today=now.date(), rehearsal=election.is_rehearsal
     )
+    closes = clock.polls_close()
     return {
         "keys": keys,
         "day": day,
         "now": now,
-        "current": rules.current_slot(keys, day, now),
-        "next_at": rules.next_slot_instant(keys, day, now),
+        "current": rules.current_slot(keys, day, now, closes),
+        "next_at": rules.next_slot_instant(keys, day, now, closes),
     }
 
 

@@ -340,14 +340,15 @@ class Tally:
         day = rules.reporting_day(
             polling_day=self.election.date, today=now.date(), rehearsal=self.election.is_rehearsal
         )
-        current = rules.current_slot(self.keys, day, now)
+        closes = clock.polls_close()
+        current = rules.current_slot(self.keys, day, now, closes)
         latest = max((i - 1 for i, c in enumerate(self.latest_count) if c > 0), default=-1)
         if self.reported_slots is not None:
             latest = max(
                 [latest] + [self.keys.index(s) for s in self.reported_slots if s in self.keys]
             )
         upto = max(self.keys.index(current) if current else -1, latest)
-        return {"now": now, "day": day, "current": current, "upto": upto}
+        return {"now": now, "day": day, "current": current, "upto": upto, "closes": closes}
 
     def figures(self, unit_id: int, i: int) -> dict[str, Any]:
         acc = self.acc[unit_id]
@@ -387,6 +388,7 @@ class Tally:
         order snapshots by (epoch, version)."""
         st = state or self.state()
         now, day, current, i = st["now"], st["day"], st["current"], st["upto"]
+        closes = st.get("closes", rules.DEFAULT_CLOSE)
         keys = self.keys
         unit = self.units[unit_id]
         acc = self.acc[unit_id]
@@ -405,7 +407,7 @@ class Tally:
             late_count = bisect.bisect_left(index, (current_i,))
             for latest, _code, area_id in index[: min(late_count, LIST_LIMIT)]:
                 a = self.areas[area_id]
-                since = rules.slot_instant(keys, keys[latest + 1], day, now.tzinfo)
+                since = rules.chased_since(keys, keys[latest + 1], day, now.tzinfo, closes)
                 late.append(
                     {
                         "code": a.code,
@@ -441,7 +443,7 @@ class Tally:
             }
             for j in range(i + 1)
         ]
-        next_at = rules.next_slot_instant(keys, day, now)
+        next_at = rules.next_slot_instant(keys, day, now, closes)
         return {
             "format": FORMAT,
             "election": self.election.slug,

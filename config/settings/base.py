@@ -309,4 +309,7 @@ BAUCU_DEMO = os.environ.get("BAUCU_DEMO", "0") == "1"
 BAUCU_REHEARSAL_TIME = os.environ.get("BAUCU_REHEARSAL_TIME", "")
 
 BAUCU_CLOCK = os.environ.get("BAUCU_CLOCK", "")  # a fixed "now" for turnout (realtime/clock.py)
+# When voting ends ("HH:MM", domain.md §4.1: 19:00, extended to 21:00 at the latest): from then
+# the final figure ("closed") is the turnout slot chased on the dashboards.
+BAUCU_POLLS_CLOSE = os.environ.get("BAUCU_POLLS_CLOSE", "19:00")
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True

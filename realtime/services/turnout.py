@@ -140,7 +140,9 @@ def turnout_report_submit(
             unit_id=area.unit_id,
             election_id=election.id,
             source=source,
-            extra={"reason": sub.reason.strip()} if verdict.correction else None,
+            extra={"reason": sub.reason.strip()}
+            if verdict.correction
+            else ({"after_publication": True} if slot in ctx.locked else None),
         )
         area_id = area.id
         transaction.on_commit(lambda: live.area_changed(election.id, [area_id]))

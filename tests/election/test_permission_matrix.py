@@ -207,6 +207,9 @@ MATRIX: dict[str, Case] = {
         _manage_voters,
     ),
     "voters:template": Case(lambda w, p, c: reverse("voters:template", args=[E]), _any_user),
+    "voters:template-csv": Case(
+        lambda w, p, c: reverse("voters:template-csv", args=[E]), _any_user
+    ),
     "api-voter-counts": Case(
         lambda w, p, c: reverse("api-voter-counts", args=[E]) + f"?unit={_unit(w, p)}",
         _scoped,

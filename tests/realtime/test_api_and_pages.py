@@ -249,3 +249,40 @@ def test_a_slot_earlier_than_a_published_one_is_not_published(ready, make_user, 
     with pytest.raises(PublishRejected) as refused:
         turnout_publish(actor=city, election=ready, slot="19:00")
     assert "Kết thúc (số cuối cùng)" in str(refused.value)
+
+
+def test_a_late_first_report_of_a_published_slot_is_accepted_as_late(ready, make_user, clock):
+    from realtime.services.turnout import turnout_publish
+
+    admin = make_user(superuser=True)
+    turnout_report_submit(
+        actor=admin, area=ready.polling_areas.get(code="26734-01"), slot="09:00", voted=333
+    )
+    clock.set(9, 20)  # 09:00 is published within its on-time window
+    pub = turnout_publish(actor=make_user("committee_member", "79"), election=ready, slot="09:00")
+    frozen = pub.data
+    api = token_client(make_user("team_secretary", "26734", area="26734-02"))
+    post = lambda **kw: api.post(  # noqa: E731
+        "/api/turnout/", {"polling_area": "26734-02", "slot": "09:00", **kw}, format="json"
+    )
+    r = post(voted=120)
+    assert r.status_code == 201, r.json()
+    assert r.json()["is_late"] is True and r.json()["voted"] == 120
+    event = AuditEvent.objects.get(action="turnout.report", object_repr="26734-02 09:00: 120")
+    assert event.changes["extra"] == {"after_publication": True}
+    # the publication is untouched; the live roll-up counts the late report
+    pub.refresh_from_db()
+    assert pub.data == frozen and pub.data["units"][0]["voted"] == 333
+    live = api.get("/api/turnout/26734/?election=mini-2021")
+    assert live.status_code == 200 and live.json()["voted"] == 453
+    # the same figure again is a harmless retry; a correction is refused, reason or not
+    assert post(voted=120).status_code == 200
+    for reason in ("", "gõ nhầm"):
+        r = post(voted=125, reason=reason)
+        assert r.status_code == 400
+        assert [e["code"] for e in r.json()["errors"]] == ["locked"]
+        assert r.json()["errors"][0]["message"] == (
+            "Số liệu khung giờ này đã được công bố; không thể sửa nữa."
+        )
+    assert TurnoutReport.objects.get(polling_area__code="26734-02").voted == 120
+    assert not AuditEvent.objects.filter(action="turnout.correct").exists()

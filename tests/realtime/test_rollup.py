@@ -167,6 +167,53 @@ def test_late_areas_sorted_by_lateness_with_team_contact(mini_election, make_use
     assert "Nguyễn Văn A" not in str(snap)
 
 
+def test_after_voting_ends_areas_without_the_final_figure_are_not_reported(
+    mini_election, make_user, clock, lists, settings
+):
+    lists(mini_election, {c: 100 for c in ["26734-01", "26734-02", "26737-01", "27496-01"]})
+    admin = make_user(superuser=True)
+    clock.set(19, 5)
+    for code, slot, voted in [
+        ("26734-01", "19:00", 90),
+        ("26734-01", "closed", 92),  # the final figure
+        ("26734-02", "19:00", 80),  # the 19:00 figure only
+        ("26737-01", "14:00", 70),
+    ]:
+        area = mini_election.polling_areas.get(code=code)
+        turnout_report_submit(actor=admin, area=area, slot=slot, voted=voted)
+    clock.set(19, 40)
+    snap = turnout_snapshot(election=mini_election, unit=mini_election.root)
+    assert snap["current_slot"] == "closed" and snap["shown_slot"] == "closed"
+    assert snap["next_slot_at"] is None
+    late = {a["code"]: a for a in snap["not_reported"]}
+    assert set(late) == {"26734-02", "26737-01", "27496-01", "27499-01"}
+    assert snap["not_reported_count"] == 4
+    assert late["26734-02"]["last_slot"] == "19:00"
+    assert late["26734-02"]["late_minutes"] == 40  # chased since the polls closed
+    assert late["26737-01"]["late_minutes"] == 160  # missed 17:00 already
+    assert snap["series"][-1] == {
+        "slot": "closed",
+        "voted": 92 + 80 + 70,
+        "percent": percent_str(242, 400),
+        "reported": 1,
+    }
+    # the same from the coalescer's Tally of the whole election
+    from realtime.tally import Tally
+
+    tally = Tally.load(election=mini_election)
+    live_snap = tally.snapshot(mini_election.root_id, tally.state())
+    assert live_snap["not_reported"] == snap["not_reported"]
+    # polls extended to 21:00: until then the 19:00 slot is the one chased
+    settings.BAUCU_POLLS_CLOSE = "21:00"
+    snap = turnout_snapshot(election=mini_election, unit=mini_election.root)
+    assert snap["current_slot"] == "19:00"
+    assert snap["next_slot_at"] == "2021-05-23T21:00:00+07:00"
+    assert {a["code"] for a in snap["not_reported"]} == {"26737-01", "27496-01", "27499-01"}
+    clock.set(21, 0)
+    snap = turnout_snapshot(election=mini_election, unit=mini_election.root)
+    assert snap["current_slot"] == "closed" and snap["not_reported_count"] == 4
+
+
 @pytest.mark.parametrize("seed", [5, 6])
 def test_incremental_tally_equals_a_fresh_roll_up(four_level, make_user, clock, seed):
     """The coalescer's Tally, loaded once and then fed only the areas that changed (reports,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -34,11 +35,39 @@ def test_current_and_next_slot():
     assert rules.current_slot(KEYS, DAY, at(8, 59)) is None
     assert rules.current_slot(KEYS, DAY, at(9)) == "09:00"
     assert rules.current_slot(KEYS, DAY, at(16, 30)) == "14:00"
-    assert rules.current_slot(KEYS, DAY, at(23)) == "19:00"
-    assert rules.current_slot(KEYS, DAY, at(8, day=DAY + dt.timedelta(days=1))) == "19:00"
+    assert rules.current_slot(KEYS, DAY, at(18, 59)) == "17:00"
     assert rules.current_slot(KEYS, DAY, at(12, day=DAY - dt.timedelta(days=1))) is None
     assert rules.next_slot_instant(KEYS, DAY, at(10)) == at(11)
     assert rules.next_slot_instant(KEYS, DAY, at(19, 1)) is None
+
+
+def test_after_voting_ends_the_final_figure_is_the_current_slot():
+    # polls close at 19:00 by default (domain.md §4.1)
+    assert rules.current_slot(KEYS, DAY, at(19)) == "closed"
+    assert rules.current_slot(KEYS, DAY, at(23)) == "closed"
+    assert rules.current_slot(KEYS, DAY, at(8, day=DAY + dt.timedelta(days=1))) == "closed"
+    # extended to 21:00: the 19:00 slot is current until then, and the change is announced
+    late = dt.time(21, 0)
+    assert rules.current_slot(KEYS, DAY, at(20, 59), late) == "19:00"
+    assert rules.current_slot(KEYS, DAY, at(21), late) == "closed"
+    assert rules.next_slot_instant(KEYS, DAY, at(19, 30), late) == at(21)
+    assert rules.chased_since(KEYS, "closed", DAY, VN, late) == at(21)
+    # slots without a 19:00 one: "closed" comes at the closing time, not at the last slot
+    short = rules.slot_keys(["09:00", "15:00"])
+    assert rules.current_slot(short, DAY, at(18, 59)) == "15:00"
+    assert rules.current_slot(short, DAY, at(19)) == "closed"
+    assert rules.next_slot_instant(short, DAY, at(16)) == at(19)
+    # a closing time before the last slot does not skip it
+    assert rules.current_slot(KEYS, DAY, at(18, 30), dt.time(18, 0)) == "17:00"
+    assert rules.current_slot(KEYS, DAY, at(19), dt.time(18, 0)) == "closed"
+
+
+def test_closing_time_setting():
+    assert rules.closing_time("") == dt.time(19, 0)
+    assert rules.closing_time("20:30") == dt.time(20, 30)
+    assert rules.closing_time("22:00") == dt.time(21, 0)  # never past 21:00
+    with pytest.raises(ValueError):
+        rules.closing_time("7pm")
 
 
 @st.composite
@@ -176,12 +205,32 @@ def test_late_after_the_window_and_future_before(minute):
 
 
 def test_published_slot_is_locked_and_unknown_slots_refused():
-    assert "locked" in rules.check(Submission("09:00", 1), ctx(locked=frozenset({"09:00"}))).errors
+    published = frozenset({"09:00"})
+    reported = {"09:00": Figures(5)}
+    # a correction of a published slot is refused, with or without a reason
+    c = ctx(locked=published, existing=reported)
+    assert rules.check(Submission("09:00", 6), c).errors == ("locked",)
+    assert rules.check(Submission("09:00", 6, reason="gõ nhầm"), c).errors == ("locked",)
+    # sending the same figures again changes nothing (a safe retry)
+    same = rules.check(Submission("09:00", 5), c)
+    assert same.ok and same.unchanged
     assert rules.check(Submission("10:00", 1), ctx()).errors == ("unknown_slot",)
     assert rules.check(Submission("09:00", -1), ctx()).errors == ("negative",)
     assert (
         "confirm_mismatch" in rules.check(Submission("09:00", 12, voted_confirm=21), ctx()).errors
     )
+
+
+def test_a_first_report_of_a_published_slot_is_accepted_as_late():
+    published = frozenset({"09:00", "11:00"})
+    # within the slot's on-time window by the clock, late because the slot is published
+    first = rules.check(Submission("11:00", 7), ctx(now=at(11, 10), locked=published))
+    assert first.ok and first.late and not first.correction
+    # the other rules still hold: cumulative against the area's other slots
+    c = ctx(now=at(12), locked=published, existing={"14:00": Figures(5)})
+    assert rules.check(Submission("09:00", 6), c).errors == ("above_later",)
+    # an unpublished slot reported on time is not late
+    assert not rules.check(Submission("11:00", 7), ctx(now=at(11, 10))).late
 
 
 @given(st.dictionaries(st.sampled_from(KEYS), st.integers(0, 100)))

@@ -44,7 +44,7 @@ XLSX_KINDS = [
     "import_errors_command",
     "reconciliation",
 ]
-SHEETS = {"reconciliation": 2, "voter_changes": 2, "results_constituency": 3, "results_contest": 3}
+SHEETS = {"reconciliation": 2, "voter_changes": 3, "results_constituency": 3, "results_contest": 3}
 SHEETS["results_command_xlsx"] = 3
 JSON_KINDS = [
     "results_json",

@@ -30,6 +30,7 @@ NOT_PAGES = {
     "api-turnout-public",
     "voters:import-errors",
     "voters:template",
+    "voters:template-csv",  # the header row of formats.md §2: a mark would break the import
     "results:json",
     "results:contest-doc",
     "results:constituency-doc",
