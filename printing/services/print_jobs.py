@@ -172,7 +172,11 @@ def print_job_resume(*, actor: Any, job: Job, source: str = "web") -> Job:
     require(actor, Cap.PRINT, job.unit_id)
     with transaction.atomic():
         Election.objects.select_for_update().filter(pk=job.election_id).first()  # as a start
-        job = Job.objects.select_for_update().select_related("unit", "election").get(pk=job.pk)
+        job = (
+            Job.objects.select_for_update(of=("self",))
+            .select_related("unit", "election")
+            .get(pk=job.pk)
+        )
         if job.status == Job.Status.SUCCEEDED:
             return job
         if not can_resume(job):
