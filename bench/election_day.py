@@ -37,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,36 +104,43 @@ def load_structure(definition_scale: str):  # noqa: ANN201
     return election
 
 
-def import_voters_phase(election, areas: list, per_area: int) -> dict:  # noqa: ANN001
-    from voters.demo import generate_rows, write_csv
-    from voters.services.import_list import import_voters
-
-    rows = list(
-        generate_rows(  # one call: synthetic people never repeat across areas
-            area_codes=[a.code for a in areas],
-            per_area=per_area,
-            election_day=election.date,
-            ward_name={a.code: a.unit.name for a in areas},
-            seed=2021,
-            id_start=election.pk * 10_000_000,
-        )
-    )
-    # synthetic people may share a name, a birth date and a sex, which printing rightly refuses
-    # until someone settles it: give such a namesake the next unused day (a year-only birth too)
+def distinct_namesakes(rows: Iterator[dict[str, str]]) -> Iterator[dict[str, str]]:
+    """Synthetic people may share a name, a birth date and a sex, which printing rightly
+    refuses until someone settles it: give such a namesake the next unused day (a year-only
+    birth too). Streams: it keeps one 64-bit hash per person, not the rows (5.4 M voters at
+    city scale would not fit)."""
     from common.text import fold
 
-    seen: set[tuple[str, str, str]] = set()
+    seen: set[int] = set()
     for row in rows:
-        key = (fold(row["Họ và tên"]), row["Ngày sinh"], row["Giới tính"])
+        name = fold(row["Họ và tên"])
+        key = hash((name, row["Ngày sinh"], row["Giới tính"]))
         day = 0
         while key in seen:
             day += 1
             row["Ngày sinh"] = f"{1 + day % 28:02d}/{1 + day // 28 % 12:02d}/{1950 + day % 40}"
-            key = (fold(row["Họ và tên"]), row["Ngày sinh"], row["Giới tính"])
+            key = hash((name, row["Ngày sinh"], row["Giới tính"]))
         seen.add(key)
+        yield row
+
+
+def import_voters_phase(election, areas: list, per_area: int) -> dict:  # noqa: ANN001
+    from voters.demo import generate_rows, write_csv
+    from voters.services.import_list import import_voters
+
+    rows = generate_rows(  # one call: synthetic people never repeat across areas
+        area_codes=[a.code for a in areas],
+        per_area=per_area,
+        election_day=election.date,
+        ward_name={a.code: a.unit.name for a in areas},
+        seed=2021,
+        id_start=election.pk * 10_000_000,
+    )
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "voters.csv"
-        write_csv(rows, path)
+        t = time.perf_counter()
+        n = write_csv(distinct_namesakes(rows), path)  # streamed to disk, row by row
+        print(f"voter file: {n} rows written in {time.perf_counter() - t:.1f} s")
         t = time.perf_counter()
         result = import_voters(
             election=election, path=path, actor=None, mode="valid", source="bench",
