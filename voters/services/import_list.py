@@ -942,8 +942,11 @@ def _scope_has_entries(cur: Any, election: Election) -> bool:
 def _analyze_if_grown(cur: Any, added: int) -> None:
     """Fresh statistics for the next imports' plans when this import grew the voter table by a
     fifth or more (autovacuum catches up on smaller changes; a first city import on a table the
-    planner believes empty would otherwise be matched by nested loops)."""
-    if added < 10_000:
+    planner believes empty would otherwise be matched by nested loops). Small tables too: a
+    first import of a few thousand voters left with the empty table's statistics made the
+    print pre-flight's duplicate queries take half a minute per polling area (nested loops
+    over the whole list), and ANALYZE samples a bounded number of rows, so it stays cheap."""
+    if added <= 0:
         return
     cur.execute("SELECT reltuples FROM pg_class WHERE oid = 'voters_voter'::regclass")
     (known,) = cur.fetchone()
