@@ -309,9 +309,12 @@ def main() -> int:
             ),
             out=print,
         )
+        from django.contrib.auth import get_user_model
         from rest_framework.authtoken.models import Token
 
-        token = Token.objects.filter(user__username__startswith="drill-").first().key
+        # the drill's accounts are retired when it ends: the baseline uses the bench's admin
+        admin = get_user_model().objects.get(username="bench-admin")
+        token = Token.objects.get_or_create(user=admin)[0].key
         figures["baseline_api_p50_s"] = round(api_baseline(base_url, token), 4)
     finally:
         if server is not None:

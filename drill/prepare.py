@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.contrib.auth.models import Group
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
@@ -23,7 +24,7 @@ from election.models import (
     Role,
     UnitAncestry,
 )
-from election.services.accounts import account_create, role_grant
+from election.services.accounts import account_create, drill_group_name, role_grant
 from realtime import rules as turnout_rules
 
 SMALL_AREAS = 40  # a small drill plays the first 40 polling areas that have a voter list
@@ -134,7 +135,12 @@ def reset_played(*, election: Election, areas: list[PollingArea]) -> dict[str, i
     return {"turnout_reports": reports, "count_minutes": minutes}
 
 
-def _ensure_account(username: str, full_name: str, kind: str, unit: Any, body: Any) -> tuple:
+def _ensure_account(
+    username: str, full_name: str, kind: str, unit: Any, body: Any, group: Any
+) -> tuple:
+    """The drill's account (made, or one of its own from an earlier drill made active again),
+    marked by the election's drill group so that the drill's end and the wipe can retire it.
+    An account of that name outside the group is somebody else's: refused, untouched."""
     User = get_user_model()
     user = User.objects.filter(username=username).first()
     created = user is None
@@ -151,7 +157,16 @@ def _ensure_account(username: str, full_name: str, kind: str, unit: Any, body: A
         )
         user = role.user
     else:
+        if not user.groups.filter(pk=group.pk).exists():
+            raise DrillRefused(
+                f"an account named {username} exists and was not made by a drill of this "
+                "election: rename it or play another election"
+            )
+        if not user.is_active:
+            user.is_active = True
+            user.save(update_fields=["is_active"])
         role_grant(actor=None, user=user, kind=kind, unit=unit, body=body, source="cli")
+    user.groups.add(group)
     token, _ = Token.objects.get_or_create(user=user)
     return user, token.key, created
 
@@ -221,6 +236,7 @@ def prepare(*, election: Election, areas: list[PollingArea]) -> Setup:
     created = 0
     plans = []
     with transaction.atomic():
+        group, _ = Group.objects.get_or_create(name=drill_group_name(election.pk))
         for a in areas:
             _, token, new = _ensure_account(
                 f"drill-{slug}-tk-{a.code}",
@@ -228,6 +244,7 @@ def prepare(*, election: Election, areas: list[PollingArea]) -> Setup:
                 Role.Kind.TEAM_SECRETARY,
                 a.unit,
                 teams[a.id],
+                group,
             )
             created += new
             plans.append(
@@ -243,12 +260,17 @@ def prepare(*, election: Election, areas: list[PollingArea]) -> Setup:
         clerks = []
         for n in (1, 2):
             _, token, new = _ensure_account(
-                f"drill-{slug}-nhap-{n}", f"Nhập liệu {n}", Role.Kind.WARD_STAFF, root, None
+                f"drill-{slug}-nhap-{n}", f"Nhập liệu {n}", Role.Kind.WARD_STAFF, root, None, group
             )
             clerks.append(token)
             created += new
         coord, coord_token, new = _ensure_account(
-            f"drill-{slug}-dieuphoi", "Điều phối diễn tập", Role.Kind.COMMITTEE_MEMBER, root, None
+            f"drill-{slug}-dieuphoi",
+            "Điều phối diễn tập",
+            Role.Kind.COMMITTEE_MEMBER,
+            root,
+            None,
+            group,
         )
         created += new
         cookie = _session_cookie(coord)

@@ -23,6 +23,7 @@ from drill.prepare import (
     reset_played,
 )
 from drill.verdict import Verdict, compare, report_lines
+from election.services.accounts import drill_accounts_retire
 
 
 @dataclass
@@ -86,45 +87,51 @@ def run_drill(opts: DrillOptions, *, out: Callable[[str], Any] = print) -> Outco
         wiped = reset_played(election=election, areas=areas)
         out(f"wiped: {wiped}")
     setup = prepare(election=election, areas=areas)
-    eligible = [a.code for a in setup.areas if a.listed >= ELIGIBLE_LISTED and a.sheets]
-    national = {
-        a.code: next((s.code for s in a.sheets if s.national), a.sheets[0].code)
-        for a in setup.areas
-        if a.sheets
-    }
-    plan = fl.plan_faults(
-        areas=[a.code for a in setup.areas],
-        eligible=eligible,
-        contests=national,
-        slots=[s for s in setup.slots if s != "closed"],
-        rng=rng,
-    )
-    prep = Phase(
-        "prepare", time.perf_counter() - t0, 0, {"accounts_created": setup.accounts_created}
-    )
-    out(
-        f"{election.slug}: {len(setup.areas)} polling areas, {len(setup.slots)} slots, "
-        f"{sum(len(a.sheets) for a in setup.areas)} count minutes, {len(plan)} faults planted "
-        f"({prep.seconds:.1f} s)"
-    )
-    drill = Drill(
-        setup=setup,
-        faults=plan,
-        base_url=opts.base_url,
-        concurrency=opts.concurrency,
-        rng=rng,
-        dashboards=opts.dashboards,
-        slot_seconds=opts.slot_seconds,
-        # a rehearsal's board is read at the end of the played day; a real one as it is now
-        board_at=day_over(election).isoformat() if election.is_rehearsal else "",
-    )
-    day = asyncio.run(drill.run())
-    verdict = compare(
-        faults=plan,
-        entry_caught=day.entry_caught,
-        flags=day.flags,
-        played=[a.code for a in setup.areas],
-    )
+    try:
+        eligible = [a.code for a in setup.areas if a.listed >= ELIGIBLE_LISTED and a.sheets]
+        national = {
+            a.code: next((s.code for s in a.sheets if s.national), a.sheets[0].code)
+            for a in setup.areas
+            if a.sheets
+        }
+        plan = fl.plan_faults(
+            areas=[a.code for a in setup.areas],
+            eligible=eligible,
+            contests=national,
+            slots=[s for s in setup.slots if s != "closed"],
+            rng=rng,
+        )
+        prep = Phase(
+            "prepare", time.perf_counter() - t0, 0, {"accounts_created": setup.accounts_created}
+        )
+        out(
+            f"{election.slug}: {len(setup.areas)} polling areas, {len(setup.slots)} slots, "
+            f"{sum(len(a.sheets) for a in setup.areas)} count minutes, {len(plan)} faults planted "
+            f"({prep.seconds:.1f} s)"
+        )
+        drill = Drill(
+            setup=setup,
+            faults=plan,
+            base_url=opts.base_url,
+            concurrency=opts.concurrency,
+            rng=rng,
+            dashboards=opts.dashboards,
+            slot_seconds=opts.slot_seconds,
+            # a rehearsal's board is read at the end of the played day; a real one as it is now
+            board_at=day_over(election).isoformat() if election.is_rehearsal else "",
+        )
+        day = asyncio.run(drill.run())
+        verdict = compare(
+            faults=plan,
+            entry_caught=day.entry_caught,
+            flags=day.flags,
+            played=[a.code for a in setup.areas],
+        )
+    finally:
+        # the drill's accounts hold roles over units that real elections share: none of them
+        # (roles, API tokens, the coordinator's session) outlives the drill, however it ends
+        retired = drill_accounts_retire(actor=None, election_id=election.pk, source="cli")
+        out(f"drill accounts retired: {retired}")
     phases = [prep, *day.phases]
     for p in phases:
         extra = ", ".join(f"{k}={v}" for k, v in p.extra.items())

@@ -187,6 +187,12 @@ def rehearsal(request: HttpRequest, slug: str) -> HttpResponse:
                     request,
                     _("Rehearsal data wiped: %(n)s records deleted.") % {"n": summary.total},
                 )
+                if summary.accounts_retired:
+                    messages.info(
+                        request,
+                        _("%(n)s drill accounts retired (roles and API tokens taken away).")
+                        % {"n": summary.accounts_retired},
+                    )
                 if summary.structure:
                     return redirect("home")
                 return redirect("rehearsal", slug=slug)

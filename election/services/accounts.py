@@ -98,3 +98,48 @@ def role_revoke(*, actor: Any, role: Role, source: str = "web") -> None:
     )
     role.delete()
     access_changed(role.user_id)  # open dashboards of the user check their access again
+
+
+DRILL_GROUP = "baucu-drill:{election_id}"
+
+
+def drill_group_name(election_id: int) -> str:
+    """The group that marks the accounts a drill made for one election (and nothing else)."""
+    return DRILL_GROUP.format(election_id=election_id)
+
+
+@transaction.atomic
+def accounts_retire(*, actor: Any, users: Any, reason: str, source: str = "cli") -> int:
+    """Take every power away from these accounts, audited: roles revoked (open dashboards are
+    told), API tokens deleted, the password made unusable (which also ends every session: a
+    session carries a hash of the password) and the account deactivated. The rows stay, so
+    that the audit trail still names them. Returns how many accounts were retired."""
+    from rest_framework.authtoken.models import Token
+
+    n = 0
+    for user in users:
+        for role in Role.objects.filter(user=user).select_related("unit", "user"):
+            role_revoke(actor=actor, role=role, source=source)
+        tokens, _ = Token.objects.filter(user=user).delete()
+        was_active = user.is_active
+        user.set_unusable_password()
+        user.is_active = False
+        user.save(update_fields=["password", "is_active"])
+        record(
+            actor=actor,
+            action="account.retired",
+            obj=user,
+            source=source,
+            before={"username": user.username, "active": was_active, "tokens": tokens},
+            extra={"reason": reason},
+        )
+        access_changed(user.pk)
+        n += 1
+    return n
+
+
+def drill_accounts_retire(*, actor: Any, election_id: int, source: str = "cli") -> int:
+    """Retire the accounts a drill made for this election (see `accounts_retire`)."""
+    User = get_user_model()
+    users = User.objects.filter(groups__name=drill_group_name(election_id)).order_by("pk")
+    return accounts_retire(actor=actor, users=list(users), reason="drill ended", source=source)

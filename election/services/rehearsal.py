@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 from common.audit import record
 from election import rules
 from election.models import Election, PollingArea
+from election.services.accounts import drill_accounts_retire
 
 log = logging.getLogger(__name__)
 
@@ -188,6 +189,7 @@ class WipeSummary:
     deleted: dict[str, int] = field(default_factory=dict)
     files: int = 0
     structure: dict[str, int] = field(default_factory=dict)
+    accounts_retired: int = 0  # accounts a drill made for the election, powers taken away
 
     @property
     def total(self) -> int:
@@ -199,6 +201,7 @@ class WipeSummary:
             "deleted": self.deleted,
             "files": self.files,
             "structure": self.structure,
+            "accounts_retired": self.accounts_retired,
         }
 
 
@@ -304,6 +307,10 @@ def wipe_rehearsal(
         for name, qs in _data_querysets(locked.pk):
             summary.deleted[name] = _delete(qs)
         turnout_epoch_advance(election_id=election_id)  # open dashboards accept the reset
+        # accounts a drill made (and left, if it was killed) lose every power with the data
+        summary.accounts_retired = drill_accounts_retire(
+            actor=actor, election_id=election_id, source=source
+        )
         if including_structure:
             summary.structure = _delete_structure(locked)
         record(
@@ -319,6 +326,7 @@ def wipe_rehearsal(
                 "slug": locked.slug,
                 "deleted": summary.deleted,
                 "structure": summary.structure,
+                "accounts_retired": summary.accounts_retired,
                 "files": len(files),
                 "including_structure": including_structure,
             },

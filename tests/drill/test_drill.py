@@ -40,6 +40,14 @@ def test_drill_small_catches_every_fault_without_false_alarms(rehearsal, live_as
     assert v.injected == len(fl.KINDS) and v.caught == v.injected, text
     assert v.missed == [] and v.false_alarms == [], text
     assert outcome.ok and "DRILL PASSED" in text
+    # the drill's accounts (roles over the shared root unit, API tokens) do not outlive it
+    from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
+
+    drill_users = get_user_model().objects.filter(username__startswith="drill-")
+    assert drill_users.count() == 24 + 3 and f"drill accounts retired: {24 + 3}" in text
+    assert not drill_users.filter(is_active=True).exists()
+    assert not Token.objects.filter(user__in=drill_users).exists()
     # the day really happened in the database the server wrote to
     areas = {f.area: f for f in outcome.faults.values()}
     skipped = next(f for f in areas.values() if f.kind == "slot_missing")

@@ -65,3 +65,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Đã xóa dữ liệu diễn tập của {slug}: {summary.total} bản ghi, {summary.files} tệp."
         )
+        if summary.accounts_retired:
+            self.stdout.write(
+                f"Đã thu hồi {summary.accounts_retired} tài khoản diễn tập (vai trò, mã API)."
+            )
