@@ -62,7 +62,10 @@ class FontEncoder:
             self._names.append(self._font.getSubsetInternalName(len(self._names), self._doc))
 
     def show(self, text: str, size: str) -> str:
-        """Operators drawing `text` at the current text position; `size` is preformatted."""
+        """Operators drawing `text` at the current text position; `size` is preformatted.
+        Nothing for an empty text (a voter with no address: no font is chosen yet then)."""
+        if not text:
+            return ""
         known = self._known
         if not known.keys() >= set(text):
             for ch in text:  # in text order: codes must not depend on set iteration order

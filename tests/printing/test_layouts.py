@@ -509,3 +509,14 @@ def test_lean_page_keeps_what_was_drawn_through_the_canvas():
         ["Biểu mẫu", "Nguyễn Thị Hường"],
         ["Biểu mẫu", "Lê Văn Ưng", "DIỄN TẬP"],
     ]
+
+
+@pytest.mark.parametrize("per_sheet", [1, 4])
+def test_a_voter_with_no_address_gets_a_card(per_sheet):
+    """A record with an empty address (temporary residents of some extracts) printed an
+    IndexError instead of a card."""
+    rows = [CardRow(1, "Võ Thị Ánh", "01/01/1990", "Nữ", ""), *cards(2)[1:]]
+    pdf = reader(render(render_cards, HEADER_2021, rows, per_sheet=per_sheet))
+    text = " ".join(page_lines(pdf.pages[0]))
+    assert "Võ Thị Ánh" in text
+    assert len(pdf.pages) == (2 if per_sheet == 1 else 1)
