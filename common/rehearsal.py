@@ -156,3 +156,34 @@ def mark_json(doc: dict[str, Any], rehearsal: bool) -> dict[str, Any]:
     if rehearsal:
         doc["rehearsal"] = True
     return doc
+
+
+HEADER = "X-Baucu-Rehearsal"
+
+
+class RehearsalApiMiddleware:
+    """Every API answer about a rehearsal election carries the mark: `"rehearsal": true` in a
+    JSON object (the documents of `formats.md` allow the field) and the `X-Baucu-Rehearsal: 1`
+    header (lists too, which have no object to put it in). The election is the URL's `slug`;
+    documents that already carry the mark (turnout, results, manifests) are left as they are."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: Any) -> Any:
+        return self.get_response(request)
+
+    def process_template_response(self, request: Any, response: Any) -> Any:
+        data = getattr(response, "data", None)
+        match = getattr(request, "resolver_match", None)
+        slug = match.kwargs.get("slug") if match else None
+        if data is None or not slug or not request.path.startswith("/api/"):
+            return response
+        from election.models import Election
+
+        if not Election.objects.filter(slug=slug, is_rehearsal=True).exists():
+            return response
+        response[HEADER] = "1"
+        if isinstance(data, dict) and "rehearsal" not in data:
+            data["rehearsal"] = True
+        return response

@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
     "common.ratelimits.RateLimitMiddleware",
+    "common.rehearsal.RehearsalApiMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -291,3 +291,34 @@ def test_the_pdf_mark_is_a_light_outline_under_no_fill():
     raw = out.getvalue().decode("latin-1")
     assert re.search(r"\b1 Tr\b", raw)
     assert Canvas is not RehearsalCanvas
+
+
+API_ANSWERS = [
+    "elections/{e}/",
+    "elections/{e}/polling-areas/",
+    "elections/{e}/voters/counts/",
+    "elections/{e}/voters/search/?q=nguyen",
+    "elections/{e}/polling-areas/26734-01/voters/",
+    "elections/{e}/results/",
+    "elections/{e}/results/progress/79/",
+    "elections/{e}/minutes/",
+    "reconciliation/{e}/79/",
+]
+
+
+@pytest.mark.parametrize("url", API_ANSWERS)
+def test_every_api_answer_about_a_rehearsal_carries_the_mark(filled, superclient, url):
+    """Voter counts, results progress, the board… over the API: the header always, and the
+    field in every JSON object; a real election's answers carry neither."""
+    real, dry = filled
+    response = superclient.get("/api/" + url.format(e=dry.slug))
+    assert response.status_code == 200, response.content[:300]
+    assert response["X-Baucu-Rehearsal"] == "1"
+    body = response.json()
+    if isinstance(body, dict):
+        assert body["rehearsal"] is True
+    real_answer = superclient.get("/api/" + url.format(e=real.slug))
+    assert real_answer.status_code == 200
+    assert "X-Baucu-Rehearsal" not in real_answer
+    real_body = real_answer.json()
+    assert not (isinstance(real_body, dict) and "rehearsal" in real_body)
