@@ -106,20 +106,29 @@ def load_structure(definition_scale: str):  # noqa: ANN201
 
 def distinct_namesakes(rows: Iterator[dict[str, str]]) -> Iterator[dict[str, str]]:
     """Synthetic people may share a name, a birth date and a sex, which printing rightly
-    refuses until someone settles it: give such a namesake the next unused day (a year-only
-    birth too). Streams: it keeps one 64-bit hash per person, not the rows (5.4 M voters at
-    city scale would not fit)."""
+    refuses until someone settles it: give such a namesake the next unused birth day of its
+    name (a year-only birth too). Streams: it keeps one 64-bit hash per person and a counter
+    per name, not the rows (5.4 M voters at city scale would not fit). The days run over 63
+    years (1940-2002, of age on any polling day from 2021): an earlier version cycled through
+    1,680 dates and looped for ever on a name borne by more people than that."""
+    import datetime as dt
+
     from common.text import fold
 
+    first = dt.date(1940, 1, 1)
+    span = (dt.date(2002, 12, 31) - first).days
     seen: set[int] = set()
+    tried: dict[tuple[str, str], int] = {}  # (name, sex): days handed out so far
     for row in rows:
-        name = fold(row["Họ và tên"])
-        key = hash((name, row["Ngày sinh"], row["Giới tính"]))
-        day = 0
+        name, sex = fold(row["Họ và tên"]), row["Giới tính"]
+        key = hash((name, row["Ngày sinh"], sex))
         while key in seen:
-            day += 1
-            row["Ngày sinh"] = f"{1 + day % 28:02d}/{1 + day // 28 % 12:02d}/{1950 + day % 40}"
-            key = hash((name, row["Ngày sinh"], row["Giới tính"]))
+            day = tried.get((name, sex), 0)
+            if day >= span:
+                raise RuntimeError(f"more than {span} people named {name!r}: widen the span")
+            tried[(name, sex)] = day + 1
+            row["Ngày sinh"] = (first + dt.timedelta(days=day)).strftime("%d/%m/%Y")
+            key = hash((name, row["Ngày sinh"], sex))
         seen.add(key)
         yield row
 

@@ -25,6 +25,12 @@ class FaultKind:
 KINDS: tuple[FaultKind, ...] = (
     FaultKind("slot_missing", "a turnout slot never reported", BOARD, "REC.SLOT_MISSING"),
     FaultKind(
+        "area_silent",
+        "a polling area that never reports turnout all day",
+        BOARD,
+        "REC.SLOT_MISSING",
+    ),
+    FaultKind(
         "turnout_ne_minutes",
         "voters who voted (minutes) differ from the final turnout report",
         BOARD,

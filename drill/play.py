@@ -183,6 +183,8 @@ class Drill:
         for a in self.s.areas:
             fault = self.faults.get(a.code)
             last = -1.0
+            if fault and fault.kind == "area_silent":
+                continue  # the Team never reports: only the board can tell the committee
             for i, slot in enumerate(self.s.slots):
                 if fault and fault.kind == "slot_missing" and fault.slot == slot:
                     continue
