@@ -16,10 +16,10 @@ import pytest
 from django.apps import apps
 
 from tests.election.test_permission_matrix import (  # noqa: F401 (fixture)
-    E,
     MATRIX,
     ROLES,
     Case,
+    E,
     _area,
     _login,
     _own_team,
@@ -70,7 +70,7 @@ def fingerprint() -> str:
     return h.hexdigest()
 
 
-def _turnout_body(who, where, context) -> dict:
+def _turnout_body(who, where, ctx) -> dict:
     return {"election": E, "polling_area": _area(who, where), "slot": "09:00", "voted": 1}
 
 
@@ -81,7 +81,7 @@ BODIES = {"api-turnout": (_turnout_body, _own_team)}
 @pytest.mark.parametrize("where", ["inside", "outside"])
 @pytest.mark.parametrize("role", list(ROLES))
 @pytest.mark.parametrize("name", sorted(set(MATRIX) - SKIP))
-def test_post_matrix(client, make_user, context, name, role, where):
+def test_post_matrix(client, make_user, context, name, role, where):  # noqa: F811
     from common.models import AuditEvent
 
     case: Case = MATRIX[name]
