@@ -3,7 +3,7 @@
 The server is the real ASGI app under uvicorn: on the PostgreSQL + Redis leg a subprocess on the
 test database (its own process, its own Redis channel layer), on the embedded leg a thread of
 its own on a fresh SQLite file (the in-memory test database cannot be shared with a server).
-Ports 127.0.0.1:8120-8121; every wait is bounded.
+On a free port of 127.0.0.1 picked when the server starts; every wait is bounded.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from django.db import connection
 from tests.realtime.conftest import _clean_live, add_voters  # noqa: F401 (autouse fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
-PORT_PG, PORT_EMBEDDED = 8120, 8121
 REHEARSAL_TIME = "21:00"  # the server plays the day as if polls had closed
 SLUG = "drill-test"
 CANDIDATES = [
@@ -108,6 +107,14 @@ def _wait_port(port: int, alive: Any, timeout: float = 30) -> None:
     raise TimeoutError(f"server on {port} did not start")
 
 
+def free_port() -> int:
+    """A port nobody listens on now (the kernel's pick), so that a server left by another run
+    or another program on a fixed port is never mistaken for ours."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def _subprocess_server(port: int) -> Iterator[str]:
     db = connection.settings_dict
     url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
@@ -162,7 +169,7 @@ def live_asgi(settings) -> Iterator[str]:
     if connection.vendor != "postgresql":
         pytest.skip("a server process shares the test database on PostgreSQL only")
     settings.BAUCU_REHEARSAL_TIME = REHEARSAL_TIME
-    yield from _subprocess_server(PORT_PG)
+    yield from _subprocess_server(free_port())
 
 
 SETUP_SCRIPT = """
@@ -202,9 +209,10 @@ def embedded_world(tmp_path) -> Iterator[tuple[str, dict[str, str]]]:
             manage + step, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
         )
         assert done.returncode == 0, done.stderr[-3000:]
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1"]
-        + ["--port", str(PORT_EMBEDDED), "--log-level", "warning"],
+        + ["--port", str(port), "--log-level", "warning"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -212,7 +220,7 @@ def embedded_world(tmp_path) -> Iterator[tuple[str, dict[str, str]]]:
         start_new_session=True,
     )
     try:
-        _wait_port(PORT_EMBEDDED, _alive(proc))
-        yield f"http://127.0.0.1:{PORT_EMBEDDED}", env
+        _wait_port(port, _alive(proc))
+        yield f"http://127.0.0.1:{port}", env
     finally:
         _stop(proc)
