@@ -97,9 +97,13 @@ class Voter(models.Model):
         ]
         # Few indexes, each for a query that needs it (every index slows the bulk import):
         # (polling_area, stt) serves the list pages and numbering, voter_listed_once the ID
-        # checks, (election, search_key) name search and likely duplicates.
+        # checks, (election, search_key, birth_date) name search and likely duplicates (the
+        # print pre-flight looks up namesakes by name and birth date: a common name alone has
+        # tens of thousands of bearers in a city).
         indexes = [
-            models.Index(fields=["election", "search_key"], name="voter_election_key"),
+            models.Index(
+                fields=["election", "search_key", "birth_date"], name="voter_election_key_born"
+            ),
         ]
 
     def __str__(self) -> str:
