@@ -84,7 +84,38 @@ def can(user: Any, cap: Cap, unit: AdminUnit | int) -> bool:
     role_units = {r.unit_id for r in roles}
     if unit_id in role_units:
         return True
-    return UnitAncestry.objects.filter(descendant_id=unit_id, ancestor_id__in=role_units).exists()
+    return not role_units.isdisjoint(unit_lineage(user, unit_id))
+
+
+def _lineage_memo(user: Any) -> dict[int, frozenset[int]]:
+    memo = getattr(user, "_baucu_lineage", None)
+    if memo is None:
+        memo = {}
+        user._baucu_lineage = memo
+    return memo
+
+
+def unit_lineage(user: Any, unit_id: int) -> frozenset[int]:
+    """The unit and all its ancestors, read once per unit for the user's request (kept on the
+    user object, like the roles): a page asks several capabilities of the same units."""
+    memo = _lineage_memo(user)
+    found = memo.get(unit_id)
+    if found is None:
+        found = frozenset(
+            UnitAncestry.objects.filter(descendant_id=unit_id).values_list("ancestor_id", flat=True)
+        )
+        memo[unit_id] = found
+    return found
+
+
+def note_lineage(user: Any, chain: list[AdminUnit]) -> None:
+    """Remember the lineage of every unit of a chain read from the root down (a breadcrumb):
+    in a tree the ancestors of chain[i] are chain[:i + 1]."""
+    memo = _lineage_memo(user)
+    ids: list[int] = []
+    for u in chain:
+        ids.append(u.id)
+        memo.setdefault(u.id, frozenset(ids))
 
 
 def can_area(user: Any, cap: Cap, area: PollingArea) -> bool:
@@ -97,12 +128,7 @@ def can_area(user: Any, cap: Cap, area: PollingArea) -> bool:
             if r.kind == Role.Kind.TEAM_SECRETARY and r.body and r.body.polling_area_id == area.id:
                 return True
         admin_units = {r.unit_id for r in roles_of(user) if r.kind == Role.Kind.ADMIN}
-        return (
-            bool(admin_units)
-            and UnitAncestry.objects.filter(
-                descendant_id=area.unit_id, ancestor_id__in=admin_units
-            ).exists()
-        )
+        return bool(admin_units) and not admin_units.isdisjoint(unit_lineage(user, area.unit_id))
     return can(user, cap, area.unit_id)
 
 

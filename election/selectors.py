@@ -8,7 +8,16 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet, Sum
 from django.http import Http404
 
-from election.access import Cap, can, require, scope_areas, scope_units, visible_elections
+from election.access import (
+    Cap,
+    can,
+    note_lineage,
+    require,
+    scope_areas,
+    scope_units,
+    unit_lineage,
+    visible_elections,
+)
 from election.models import (
     AdminUnit,
     Candidate,
@@ -29,25 +38,37 @@ def election_get(*, user: Any, slug: str) -> Election:
 
 def unit_get(*, user: Any, election: Election, code: str, cap: Cap = Cap.VIEW) -> AdminUnit:
     unit = AdminUnit.objects.filter(tree_id=election.tree_id, code=code).first()
-    if (
-        unit is None
-        or not UnitAncestry.objects.filter(
-            ancestor_id=election.root_id, descendant_id=unit.id
-        ).exists()
-    ):
+    # the unit's lineage is read once and serves the capability check too
+    if unit is None or election.root_id not in unit_lineage(user, unit.id):
         raise Http404
     require(user, cap, unit)
     return unit
 
 
-def unit_breadcrumb(*, unit: AdminUnit, election: Election) -> list[AdminUnit]:
-    """From the election root down to the unit."""
+def _lineage_chain(unit: AdminUnit) -> list[AdminUnit]:
+    """The unit's ancestors from the top of its tree down to the unit itself."""
     ancestors = (
         UnitAncestry.objects.filter(descendant=unit).select_related("ancestor").order_by("-depth")
     )
-    chain = [a.ancestor for a in ancestors]
+    return [a.ancestor for a in ancestors]
+
+
+def _from_root(chain: list[AdminUnit], election: Election) -> list[AdminUnit]:
     root_index = next((i for i, u in enumerate(chain) if u.id == election.root_id), 0)
     return chain[root_index:]
+
+
+def unit_breadcrumb(*, unit: AdminUnit, election: Election) -> list[AdminUnit]:
+    """From the election root down to the unit."""
+    return _from_root(_lineage_chain(unit), election)
+
+
+def breadcrumb(*, user: Any, unit: AdminUnit, election: Election) -> list[dict[str, Any]]:
+    """The breadcrumb of a page: each unit from the election root down, and whether the user
+    may open it; one query (the lineage read serves every capability check)."""
+    chain = _lineage_chain(unit)
+    note_lineage(user, chain)
+    return [{"unit": u, "link": can(user, Cap.VIEW, u)} for u in _from_root(chain, election)]
 
 
 def areas_under(*, election: Election, unit: AdminUnit) -> QuerySet[PollingArea]:

@@ -17,11 +17,6 @@ from election.services import rehearsal as rehearsal_service
 from election.services.accounts import account_create, role_revoke
 
 
-def _crumbs(user: object, unit: object, election: object) -> list[dict[str, object]]:
-    chain = selectors.unit_breadcrumb(unit=unit, election=election)
-    return [{"unit": u, "link": can(user, Cap.VIEW, u)} for u in chain]
-
-
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     elections = list(visible_elections(request.user).select_related("root"))
@@ -62,7 +57,7 @@ def unit_detail(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         {
             "election": election,
             "unit": unit,
-            "breadcrumb": _crumbs(request.user, unit, election),
+            "breadcrumb": selectors.breadcrumb(user=request.user, unit=unit, election=election),
             "children": children,
             "area_count": areas.count(),
             "direct_areas": direct_areas,
@@ -86,7 +81,9 @@ def polling_area_detail(request: HttpRequest, slug: str, code: str) -> HttpRespo
         {
             "election": election,
             "area": area,
-            "breadcrumb": _crumbs(request.user, area.unit, election),
+            "breadcrumb": selectors.breadcrumb(
+                user=request.user, unit=area.unit, election=election
+            ),
             "contests": [
                 (contest, const, list(selectors.constituency_candidates(constituency=const)))
                 for contest, const in pairs

@@ -13,19 +13,10 @@ from django.views.decorators.http import require_GET
 
 from common.audit import record
 from election import selectors as esel
-from election.access import Cap, can
-from election.models import Election
 from reconciliation import exports, rules, selectors
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 AREA_ROWS_LIMIT = 500  # polling areas listed on one page (the XLSX export has them all)
-
-
-def _crumbs(user: Any, unit: Any, election: Election) -> list[dict[str, Any]]:
-    return [
-        {"unit": u, "link": can(user, Cap.VIEW, u)}
-        for u in esel.unit_breadcrumb(unit=unit, election=election)
-    ]
 
 
 def _bar(s: selectors.ChildSummary) -> list[tuple[str, int, int]]:
@@ -104,7 +95,7 @@ def unit_board(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         {
             "election": election,
             "unit": unit,
-            "breadcrumb": _crumbs(request.user, unit, election),
+            "breadcrumb": esel.breadcrumb(user=request.user, unit=unit, election=election),
             "board": board,
             "total_bar": _bar(board.total),
             "children": children,

@@ -37,13 +37,6 @@ from results.services.publication import (
 )
 
 
-def _crumbs(user: Any, unit: Any, election: Election) -> list[dict[str, Any]]:
-    return [
-        {"unit": u, "link": can(user, Cap.VIEW, u)}
-        for u in esel.unit_breadcrumb(unit=unit, election=election)
-    ]
-
-
 def _file(data: bytes, name: str, kind: str) -> HttpResponse:
     types = {
         "pdf": "application/pdf",
@@ -100,7 +93,7 @@ def unit_progress(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         {
             "election": election,
             "unit": unit,
-            "breadcrumb": _crumbs(request.user, unit, election),
+            "breadcrumb": esel.breadcrumb(user=request.user, unit=unit, election=election),
             "progress": progress,
             "areas": areas,
         },
@@ -131,7 +124,7 @@ def area_minutes(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         {
             "election": election,
             "area": area,
-            "breadcrumb": _crumbs(request.user, area.unit, election),
+            "breadcrumb": esel.breadcrumb(user=request.user, unit=area.unit, election=election),
             "rows": rows,
         },
     )
@@ -212,7 +205,7 @@ def minutes_entry(
         {
             "election": election,
             "area": area,
-            "breadcrumb": _crumbs(request.user, area.unit, election),
+            "breadcrumb": esel.breadcrumb(user=request.user, unit=area.unit, election=election),
             "m": m,
             "form": form,
             "errors": errors,
@@ -292,7 +285,7 @@ def minutes_settle(
         {
             "election": election,
             "area": area,
-            "breadcrumb": _crumbs(request.user, area.unit, election),
+            "breadcrumb": esel.breadcrumb(user=request.user, unit=area.unit, election=election),
             "m": m,
             "entries": entries,
             "rows": _entry_table(m, entries),
@@ -351,7 +344,9 @@ def contest_results(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             "can_publish": can(request.user, Cap.APPROVE, contest.unit_id)
             and not hasattr(contest, "publication"),
             "publication": getattr(contest, "publication", None),
-            "breadcrumb": _crumbs(request.user, contest.unit, election) if whole else [],
+            "breadcrumb": esel.breadcrumb(user=request.user, unit=contest.unit, election=election)
+            if whole
+            else [],
         },
     )
 

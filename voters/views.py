@@ -19,6 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,6 +33,7 @@ from election.access import Cap, can, can_area, require
 from election.models import PollingArea
 from voters import exports, rules, selectors
 from voters.models import Voter, VoterEvent, VoterImport
+from voters.rows_html import area_list_rows, search_rows
 from voters.services import disclosure
 from voters.services.changes import VoterError, voter_change, voter_register, voter_update
 from voters.services.duplicates import REASON_MAX, distinct_persons_decide
@@ -41,11 +43,6 @@ from voters.tasks import voter_import_apply, voter_import_preview
 # Voters per page of a polling area's list: rendering is the cost of the page (~0.5 ms a row).
 AREA_PAGE_SIZE = 100
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _crumbs(user: Any, unit: Any, election: Any) -> list[dict[str, Any]]:
-    chain = esel.unit_breadcrumb(unit=unit, election=election)
-    return [{"unit": u, "link": can(user, Cap.VIEW, u)} for u in chain]
 
 
 def _search_term(request: HttpRequest) -> str:
@@ -60,6 +57,10 @@ def _xlsx(data: bytes, filename: str) -> HttpResponse:
     resp = HttpResponse(data, content_type=XLSX)
     resp["Content-Disposition"] = f'attachment; filename="{filename}"'
     return resp
+
+
+# what a search result row shows (voters.rows_html.search_rows)
+SEARCH_FIELDS = ("pk", "stt", "full_name", "birth_date", "birth_year", "status", "note")
 
 
 # --- unit overview and reports -----------------------------------------------------------------
@@ -86,10 +87,18 @@ def unit_voters(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     personal = can(request.user, Cap.VIEW_PERSONAL, unit)
     q = _search_term(request)
     results = (
-        list(selectors.voter_search(user=request.user, election=election, q=q, unit=unit))
+        list(
+            selectors.voter_search(user=request.user, election=election, q=q, unit=unit).values(
+                *SEARCH_FIELDS, area=F("polling_area__code")
+            )
+        )
         if personal and q
         else []
     )
+    labels = dict(Voter.Status.choices)
+    for r in results:
+        r["status"] = labels.get(r["status"], r["status"])
+    voter_base = reverse("voters:voter", args=[election.slug, 0])[: -len("0/")]
     if personal and q:
         disclosure.voters_searched(
             actor=request.user, election=election, scope=unit, q=q, found=len(results)
@@ -100,7 +109,7 @@ def unit_voters(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         {
             "election": election,
             "unit": unit,
-            "breadcrumb": _crumbs(request.user, unit, election),
+            "breadcrumb": esel.breadcrumb(user=request.user, unit=unit, election=election),
             "data": data,
             "q": q,
             "results": results,
@@ -108,8 +117,8 @@ def unit_voters(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             "can_manage": can(request.user, Cap.MANAGE_VOTERS, unit),
             "open": lists_open(election),
             "close": rules.changes_close(election.date),
+            "result_html": search_rows(results, voter_base=voter_base),
             # each link's URL prefix resolved once, not once per row
-            "voter_base": reverse("voters:voter", args=[election.slug, 0])[: -len("0/")],
             "unit_base": reverse("voters:unit", args=[election.slug, "X"])[: -len("X/")],
             "area_base": reverse("voters:area", args=[election.slug, "X"])[: -len("X/")],
         },
@@ -199,7 +208,7 @@ def unit_changes(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         {
             "election": election,
             "unit": unit,
-            "breadcrumb": _crumbs(request.user, unit, election),
+            "breadcrumb": esel.breadcrumb(user=request.user, unit=unit, election=election),
             "report": report,
             "kinds": kinds,
             "grounds": grounds,
@@ -258,7 +267,7 @@ def unit_duplicates(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         {
             "election": election,
             "unit": unit,
-            "breadcrumb": _crumbs(request.user, unit, election),
+            "breadcrumb": esel.breadcrumb(user=request.user, unit=unit, election=election),
             "groups": open_groups,
             "decided": decided if show in ("all", "decided") else [],
             "decided_count": len(decided),
@@ -300,13 +309,17 @@ def area_list(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         (v, [rules.takes_part(v.contest_scope, tiers[c.id]) for c, _k in contests]) for v in page
     ]
     footer = selectors.rollup_area(election=election, area=area)
+    # one reverse() for the page, not one per row (a row's link is this + id + "/")
+    voter_base = reverse("voters:voter", args=[election.slug, 0])[: -len("0/")]
+    # a year-only birth date in this year is kept with a flag (rules.age_boundary_flag)
+    boundary_year = rules.latest_birth_date(election.date).year
     return render(
         request,
         "voters/area_list.html",
         {
             "election": election,
             "area": area,
-            "breadcrumb": _crumbs(request.user, area.unit, election),
+            "breadcrumb": esel.breadcrumb(user=request.user, unit=area.unit, election=election),
             "page": page,
             "rows": rows,
             "contests": [c for c, _k in contests],
@@ -314,10 +327,7 @@ def area_list(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             "q": q,
             "can_manage": can_area(request.user, Cap.MANAGE_VOTERS, area),
             "open": lists_open(election, polling_day=area.effective_polling_day),
-            # a year-only birth date in this year is kept with a flag (rules.age_boundary_flag)
-            "boundary_year": rules.latest_birth_date(election.date).year,
-            # one reverse() for the page, not one per row (a row's link is this + id + "/")
-            "voter_base": reverse("voters:voter", args=[election.slug, 0])[: -len("0/")],
+            "row_html": area_list_rows(rows, voter_base=voter_base, boundary_year=boundary_year),
         },
     )
 
@@ -393,7 +403,7 @@ def voter_new(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         {
             "election": election,
             "area": area,
-            "breadcrumb": _crumbs(request.user, area.unit, election),
+            "breadcrumb": esel.breadcrumb(user=request.user, unit=area.unit, election=election),
             "form": form,
             "title": _("Register a voter"),
         },
@@ -456,7 +466,7 @@ def voter_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "election": election,
             "area": area,
             "voter": voter,
-            "breadcrumb": _crumbs(request.user, area.unit, election),
+            "breadcrumb": esel.breadcrumb(user=request.user, unit=area.unit, election=election),
             "form": form if form_bound else VoterForm(initial=VoterForm.initial_from(voter)),
             "edit_form": form,
             "manage": manage,
@@ -553,7 +563,7 @@ def import_start(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         {
             "election": election,
             "unit": unit,
-            "breadcrumb": _crumbs(request.user, unit, election),
+            "breadcrumb": esel.breadcrumb(user=request.user, unit=unit, election=election),
             "form": form,
             "recent": recent,
             "open": lists_open(election),
@@ -622,7 +632,7 @@ def import_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         {
             "election": election,
             "unit": imp.unit,
-            "breadcrumb": _crumbs(request.user, imp.unit, election),
+            "breadcrumb": esel.breadcrumb(user=request.user, unit=imp.unit, election=election),
             "imp": imp,
             "job": job,
             "running": job is not None and not job.finished,
