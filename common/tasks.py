@@ -11,7 +11,10 @@
   (`autoretry_for`), and the Job row says so while it waits.
 - Retries exhausted, or any other error: the Job row is marked failed with the reason (it never
   stays "running" for a task that is no longer running), and `on_job_failed` lets the task put
-  its own records back into a state the user can retry from.
+  its own records back into a state the user can retry from. When the retries run out on a lost
+  worker, Celery does not call the task's `on_failure` (no process runs the task any more); the
+  worker's main process sends `task_failure`, and `job_worker_lost_for_good` below does the same
+  clean-up from there.
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ import logging
 from typing import Any
 
 from celery import Task
+from celery.exceptions import WorkerLostError
+from celery.signals import task_failure
+from django.conf import settings
 from django.db import connections
 from django.utils.translation import gettext as _
 
@@ -50,7 +56,7 @@ class JobTask(Task):
     retry_backoff = 2
     retry_backoff_max = 30
     retry_jitter = False
-    max_retries = 6
+    max_retries = settings.BAUCU_JOB_MAX_RETRIES  # 6
 
     def job_id(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> int | None:
         try:
@@ -78,8 +84,6 @@ class JobTask(Task):
     def on_retry(
         self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any
     ) -> None:
-        from celery.exceptions import WorkerLostError
-
         if isinstance(exc, WorkerLostError):
             message = _("The worker running this job stopped; the job will run again by itself.")
         else:
@@ -112,3 +116,20 @@ class JobTask(Task):
 
     def on_job_failed(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         """Put the task's own records back so the user can run it again (override)."""
+
+
+@task_failure.connect
+def job_worker_lost_for_good(
+    sender: Any = None,
+    task_id: str = "",
+    exception: BaseException | None = None,
+    args: Any = (),
+    kwargs: Any = None,
+    einfo: Any = None,
+    **_extra: Any,
+) -> None:
+    """The worker running a job was lost once more than max_retries allows: Celery acknowledges
+    the message and tells only the worker's main process. Mark the Job failed and let the task
+    put its records back, as on_failure does for any other final error."""
+    if isinstance(sender, JobTask) and isinstance(exception, WorkerLostError):
+        sender.on_failure(exception, task_id, tuple(args or ()), dict(kwargs or {}), einfo)

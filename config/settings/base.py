@@ -180,6 +180,9 @@ CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
 }
+# How many times a job's task runs again after its worker was lost or the database went away
+# (common/tasks.py); then the Job is marked failed and can be started again by the user.
+BAUCU_JOB_MAX_RETRIES = int(os.environ.get("BAUCU_JOB_MAX_RETRIES", "6"))
 
 # --- Auth ------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -68,6 +68,17 @@ def _job(site, job_id: int) -> dict:
     return dict(zip(("status", "done", "total", "message", "result_file"), row, strict=True))
 
 
+def _wait_end(site, job_id: int, worker: support.Worker, timeout: float) -> str:
+    """Wait for the job to succeed or fail; the worker's log so far."""
+    support.wait_for(
+        lambda: _job(site, job_id)["status"] in ("succeeded", "failed"),
+        timeout,
+        "the job to end:\n" + worker.log_tail(),
+        step=0.2,
+    )
+    return worker.log_tail()
+
+
 def _import_open(site) -> bool:
     """The import's transaction is open: it holds the per-election advisory lock."""
     return bool(site.one("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"))
@@ -84,13 +95,7 @@ def test_worker_process_killed_mid_import_runs_again_to_completion(site):
         support.wait_for(lambda: _import_open(site), 60, "the import's transaction", step=0.02)
         os.kill(child, signal.SIGKILL)  # the process running the import dies mid-transaction
         assert site.one("SELECT count(*) FROM voters_voter") == 0  # nothing had been committed
-        support.wait_for(
-            lambda: _job(site, job_id)["status"] in ("succeeded", "failed"),
-            120,
-            "the job to end:\n" + worker.log_tail(),
-            step=0.2,
-        )
-        log = worker.log_tail()
+        log = _wait_end(site, job_id, worker, 120)
     finally:
         worker.kill_all()
     job = _job(site, job_id)
@@ -102,6 +107,40 @@ def test_worker_process_killed_mid_import_runs_again_to_completion(site):
     # one import happened, once: one audit event, one "added" ledger entry per voter
     assert site.one("SELECT count(*) FROM common_auditevent WHERE action = 'voters.imported'") == 1
     assert not upload.exists()  # the personal-data file is removed after the commit only
+
+
+def test_worker_lost_every_time_the_job_ends_failed_and_can_be_confirmed_again(site):
+    """A file that kills every process that imports it (a poison file, an out-of-memory crash):
+    after max_retries runs again the Job row says failed, not "running" forever, and the upload
+    can be confirmed again."""
+    upload = site.var / "upload.csv"
+    voter_file(upload, ["26734-01", "26734-02"], 20000)
+    worker = support.Worker(site.env(BAUCU_JOB_MAX_RETRIES="1"), site.var / "worker.log")
+    worker.start()
+    try:
+        imp_id, job_id = site.django(f"PATH = {str(upload)!r}\n" + START_IMPORT)
+        killed: set[int] = set()
+        for _run in range(2):  # the first run and its one retry
+            support.wait_for(
+                lambda: _import_open(site) and set(worker.children()) - killed,
+                90,
+                "the import's transaction in a new process:\n" + worker.log_tail(),
+                step=0.02,
+            )
+            child = worker.children()[0]
+            os.kill(child, signal.SIGKILL)
+            killed.add(child)
+            support.wait_for(lambda: not _import_open(site), 30, "PostgreSQL to roll back")
+        log = _wait_end(site, job_id, worker, 60)
+    finally:
+        worker.kill_all()
+    job = _job(site, job_id)
+    assert job["status"] == "failed", (job, log)
+    assert job["message"] == "Công việc bị lỗi và đã dừng. Hãy chạy lại.", job
+    assert site.one("SELECT finished_at IS NOT NULL FROM common_job WHERE id = %s", [job_id])
+    assert site.one("SELECT count(*) FROM voters_voter") == 0
+    # back to "ready to confirm": the user can start it again
+    assert site.one("SELECT status FROM voters_voterimport WHERE id = %s", [imp_id]) == "ready"
 
 
 def test_whole_worker_killed_mid_import_next_worker_finishes(site):
