@@ -30,17 +30,28 @@ EXAMPLES = int(os.environ.get("BAUCU_FUZZ_EXAMPLES", "20"))
 PROJECT_APPS = ("common", "election", "voters", "printing", "realtime", "results", "auth")
 
 
-def fingerprint() -> dict[str, int]:
-    """Row counts of every table of the project (and users), plus the last audit event's id:
+# rows changed in place: the newest change time of every table that keeps one
+CHANGE_TIMES = ("updated_at", "reported_at", "last_login")
+
+
+def fingerprint() -> dict[str, object]:
+    """Row counts of every table of the project (and users), the newest change time of every
+    table that records one (a row updated in place moves it), and the last audit event's id:
     what a rejected request must leave as it was."""
     models = [m for m in apps.get_models() if m._meta.app_label in PROJECT_APPS]
-    parts = [f"(SELECT COUNT(*) FROM {connection.ops.quote_name(m._meta.db_table)})"
-             for m in models]  # fmt: skip
+    q = connection.ops.quote_name
+    parts = [f"(SELECT COUNT(*) FROM {q(m._meta.db_table)})" for m in models]
+    names = [m._meta.label for m in models]
+    for m in models:
+        for f in m._meta.concrete_fields:
+            if f.name in CHANGE_TIMES:
+                parts.append(f"(SELECT MAX({q(f.column)}) FROM {q(m._meta.db_table)})")
+                names.append(f"{m._meta.label}.{f.name}")
     parts.append("(SELECT COALESCE(MAX(id), 0) FROM common_auditevent)")
+    names.append("audit.max_id")
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts))
         row = cursor.fetchone()
-    names = [m._meta.label for m in models] + ["audit.max_id"]
     return dict(zip(names, row, strict=True))
 
 
