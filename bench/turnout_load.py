@@ -15,6 +15,8 @@ package), then every polling area POSTs one slot to /api/turnout/ (16 keep-alive
 It measures:
 
 - reports_per_s: accepted reports per second over the burst;
+- report_connections_per_worker: how the 16 report connections were spread over the web
+  workers (the busier worker limits reports_per_s);
 - p50_s / p99_s: delay from a report's HTTP response (it is committed then) to the first
   snapshot on each dashboard of each of its ancestor units that includes it (a snapshot
   "includes" a report when its voted figure reaches the unit's sum of all reports accepted up
@@ -302,10 +304,12 @@ async def run(args: argparse.Namespace, setup: dict, pids: dict[str, list[int]])
         queue.put_nowait(a)
     accepted: list[tuple[float, dict, int]] = []
     errors = 0
+    clients: list[Http] = []
 
     async def reporter() -> None:
         nonlocal errors
         http = Http(port)
+        clients.append(http)
         while not queue.empty() and time.perf_counter() < burst_deadline:
             a = queue.get_nowait()
             voted = 1 + hash(a["code"]) % a["listed"]
@@ -332,6 +336,8 @@ async def run(args: argparse.Namespace, setup: dict, pids: dict[str, list[int]])
         task.cancel()
     burst_s = time.perf_counter() - t1
     print(f"reports: {len(accepted)} accepted, {errors} refused, in {burst_s:.1f} s")
+    spread = connections_per_worker(port, clients)
+    print(f"report connections per web worker: {spread}")
 
     # the final state: every dashboard shows its unit's true total (bounded at 60 s)
     truth: dict[str, int] = defaultdict(int)
@@ -411,6 +417,7 @@ async def run(args: argparse.Namespace, setup: dict, pids: dict[str, list[int]])
         "reports_not_sent": len(setup["areas"]) - len(accepted) - errors,
         "burst_s": round(burst_s, 2),
         "reports_per_s": round(len(accepted) / burst_s, 1),
+        "report_connections_per_worker": spread,
         "p50_s": round(q(finite, 0.50) or 0, 3),
         "p99_s": round(q(finite, 0.99) or 0, 3),
         "max_s": round(finite[-1], 3) if finite else None,
@@ -546,6 +553,30 @@ def rss_kb(pid: int) -> int:
     except OSError:
         return 0
     return 0
+
+
+def connections_per_worker(port: int, clients: list[Http]) -> list[int]:
+    """How the report connections (still open) were spread over the web workers, most first:
+    the kernel hands each new connection to whichever worker accepts first, and a keep-alive
+    connection stays with it, so 16 connections may split 8/8 or 12/4 — the busier worker
+    then limits the rate."""
+    ports = {c.writer.get_extra_info("sockname")[1] for c in clients if c.writer is not None}
+    try:
+        out = subprocess.run(
+            ["ss", "-tnpH", "state", "established", f"( sport = :{port} )"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    per_pid: dict[str, int] = defaultdict(int)
+    for line in out.splitlines():
+        fields = line.split()
+        pid = re.search(r"pid=(\d+)", line)
+        if len(fields) >= 4 and pid and int(fields[3].rpartition(":")[2]) in ports:
+            per_pid[pid.group(1)] += 1
+    return sorted(per_pid.values(), reverse=True)
 
 
 def children(pid: int) -> list[int]:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -27,7 +30,7 @@ from election.models import Election, PollingArea
 from realtime import live, rules
 from realtime.models import TurnoutPublication, TurnoutReport
 from realtime.selectors import publications, reports_visible
-from realtime.services.turnout import TurnoutRejected, turnout_report_submit
+from realtime.services.turnout import Outcome, TurnoutRejected, turnout_report_locked
 
 
 class TurnoutReportIn(serializers.Serializer):
@@ -85,39 +88,98 @@ ERRORS = inline_serializer(
 )
 
 
-def slot_key(value: str, area: PollingArea) -> str | None:
-    """ "closed", "HH:MM" or an ISO datetime on the area's polling day → slot key."""
+@dataclass(frozen=True)
+class SlotIn:
+    """A slot as sent: its key, and for an ISO datetime the local date it names (checked
+    against the area's polling day once the area is known)."""
+
+    key: str
+    day: dt.date | None = None
+
+    def valid_for(self, area: PollingArea) -> bool:
+        if self.day is None or area.election.is_rehearsal:
+            return True
+        return self.day == area.effective_polling_day
+
+
+def parse_slot(value: str) -> SlotIn | None:
+    """ "closed", "HH:MM" or an ISO datetime → the slot (None: not a slot at all)."""
     value = value.strip()
     if value == rules.CLOSED or rules.is_slot_time(value):
-        return value
+        return SlotIn(value)
     at = parse_datetime(value)
     if at is None:
         return None
     if timezone.is_naive(at):
         at = timezone.make_aware(at)
     local = timezone.localtime(at)
-    if not area.election.is_rehearsal and local.date() != area.effective_polling_day:
-        return None
-    return local.strftime("%H:%M")
+    return SlotIn(local.strftime("%H:%M"), local.date())
 
 
-def _find_area(user: Any, code: str, slug: str | None) -> PollingArea:
-    qs = PollingArea.objects.filter(code=code).select_related("election", "unit")
+def _areas_locked(code: str, slug: str | None, slot: str | None) -> list[PollingArea]:
+    """The areas of the code (one, or one per election using it), locked for the report in
+    the same statement, each with `slot_published`: whether its election has published `slot`,
+    read by that statement inside the report's transaction (no cache). Like the separate read
+    it replaces, it is not serialised with a publication committing at the same moment: the
+    publication takes the election's lock, a report only its area's."""
+    publications = TurnoutPublication.objects.filter(election=OuterRef("election_id"), slot=slot)
+    qs = (
+        PollingArea.objects.filter(code=code)
+        .select_related("election", "unit")
+        # the area's row only (not its election's): the reports of an election run side by side
+        .select_for_update(of=("self",))
+        .annotate(slot_published=Exists(publications) if slot else Value(False))
+    )
     if slug:
         qs = qs.filter(election__slug=slug)
-    found = list(qs)  # one area, or one per election using the code
+    return list(qs)
+
+
+def _pick_area(user: Any, found: list[PollingArea]) -> PollingArea | Exception:
+    """The one area the user reports for among those found, or the refusal to raise."""
     if not found:
-        raise Http404
+        return Http404()
     # the same rule as the service's (a Team's own area, or an admin above it): for a Team
     # secretary it is decided from the roles already loaded, without a query
     mine = [a for a in found if can_area(user, Cap.REPORT_AREA, a)]
     if not mine:
-        raise PermissionDenied
+        return PermissionDenied()
     if len(mine) > 1:
-        raise serializers.ValidationError(
+        return serializers.ValidationError(
             {"election": "The polling area code exists in several elections: give the election."}
         )
     return mine[0]
+
+
+def _submission(v: dict[str, Any], slot: str) -> rules.Submission:
+    return rules.Submission(
+        slot=slot,
+        voted=v["voted"],
+        voted_female=v.get("voted_female"),
+        voted_male=v.get("voted_male"),
+        voted_confirm=v.get("voted_confirm"),
+        reason=v.get("reason") or "",
+    )
+
+
+def _report(user: Any, v: dict[str, Any]) -> Outcome | Exception:
+    """One API report inside the caller's transaction: the area found and locked by one
+    statement, then the service's checks and writes. A refusal is returned, to be raised
+    after the transaction block."""
+    slot = parse_slot(v["slot"])
+    found = _areas_locked(v["polling_area"], v.get("election"), slot.key if slot else None)
+    area = _pick_area(user, found)
+    if isinstance(area, Exception):
+        return area
+    if slot is None or not slot.valid_for(area):
+        return TurnoutRejected(["unknown_slot"])
+    return turnout_report_locked(
+        actor=user,
+        area=area,
+        sub=_submission(v, slot.key),
+        published=area.slot_published,
+        source=TurnoutReport.Source.API,
+    )
 
 
 class TurnoutReports(APIView):
@@ -130,28 +192,16 @@ class TurnoutReports(APIView):
     def post(self, request: Request) -> Response:
         data = TurnoutReportIn(data=request.data)
         data.is_valid(raise_exception=True)
-        v = data.validated_data
-        area = _find_area(request.user, v["polling_area"], v.get("election"))
-        slot = slot_key(v["slot"], area)
-        if slot is None:
-            exc = TurnoutRejected(["unknown_slot"])
-            return Response({"errors": exc.messages()}, status=status.HTTP_400_BAD_REQUEST)
-        try:
-            outcome = turnout_report_submit(
-                actor=request.user,
-                area=area,
-                slot=slot,
-                voted=v["voted"],
-                voted_female=v.get("voted_female"),
-                voted_male=v.get("voted_male"),
-                voted_confirm=v.get("voted_confirm"),
-                reason=v.get("reason", ""),
-                source=TurnoutReport.Source.API,
-            )
-        except TurnoutRejected as exc:
-            return Response({"errors": exc.messages()}, status=status.HTTP_400_BAD_REQUEST)
-        code = status.HTTP_200_OK if outcome.unchanged else status.HTTP_201_CREATED
-        return Response(TurnoutReportOut(outcome.report).data, status=code)
+        # no savepoint: outside tests this is the request's only transaction (BEGIN … COMMIT);
+        # nothing raises inside it, so an enclosing transaction is never doomed
+        with transaction.atomic(savepoint=False):
+            result = _report(request.user, data.validated_data)
+        if isinstance(result, TurnoutRejected):
+            return Response({"errors": result.messages()}, status=status.HTTP_400_BAD_REQUEST)
+        if isinstance(result, Exception):
+            raise result
+        code = status.HTTP_200_OK if result.unchanged else status.HTTP_201_CREATED
+        return Response(TurnoutReportOut(result.report).data, status=code)
 
     @extend_schema(
         parameters=[OpenApiParameter("election", str, required=True)],

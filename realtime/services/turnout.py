@@ -69,12 +69,12 @@ def turnout_report_submit(
     source: str = TurnoutReport.Source.WEB,
     now: dt.datetime | None = None,
 ) -> Outcome:
-    """Save a cumulative count for one slot of one polling area (only its own Team reports)."""
+    """Save a cumulative count for one slot of one polling area (only its own Team reports).
+
+    Takes the area's row lock itself; a caller that has found the area with its row lock in its
+    own transaction calls turnout_report_locked instead (the API)."""
     if not can_area(actor, Cap.REPORT_AREA, area):
         raise PermissionDenied
-    election: Election = area.election
-    now = now or clock.now_for(election)
-    keys = rules.slot_keys(election.turnout_slots)
     sub = rules.Submission(
         slot=slot,
         voted=voted,
@@ -86,66 +86,64 @@ def turnout_report_submit(
     with transaction.atomic():
         # one writer per area at a time (row lock on PostgreSQL; SQLite writes are serial)
         PollingArea.objects.select_for_update().filter(pk=area.pk).first()
-        existing = {r.slot: r for r in TurnoutReport.objects.filter(polling_area=area)}
-        for r in existing.values():  # the caller's objects: no query per relation afterwards
-            r.polling_area, r.election = area, election
-        # the lists are frozen before voting starts: the cached counts of the election serve
-        listed = denominators.listed(election_id=election.id).get(area.id, 0)
-        by_sex = denominators.listed_by_sex(election_id=election.id)
-        ctx = rules.Context(
-            keys=keys,
-            polling_day=area.effective_polling_day,
-            rehearsal=election.is_rehearsal,
-            now=now,
-            listed=listed,
-            listed_female=by_sex.get(area.id, {}).get("F") if by_sex else None,
-            listed_male=by_sex.get(area.id, {}).get("M") if by_sex else None,
-            existing={
-                k: rules.Figures(r.voted, r.voted_female, r.voted_male) for k, r in existing.items()
-            },
-            locked=locked_slots(election=election),
+        published = slot in locked_slots(election=area.election)
+        result = turnout_report_locked(
+            actor=actor, area=area, sub=sub, published=published, source=source, now=now
         )
-        verdict = rules.check(sub, ctx)
-        if not verdict.ok:
-            raise TurnoutRejected(verdict.errors)
-        report = existing.get(slot)
-        if verdict.unchanged and report is not None:
-            return Outcome(report, created=False, corrected=False, unchanged=True, late=False)
-        before = _fields(report) if report is not None else None
-        if report is None:
-            report = TurnoutReport(
-                election=election,
-                polling_area=area,
-                slot=slot,
-                is_late=verdict.late,
-            )
-        else:
-            report.corrections += 1
-            report.correction_reason = sub.reason.strip()[:300]
-        report.voted = voted
-        report.voted_female = voted_female
-        report.voted_male = voted_male
-        report.listed = listed
-        report.source = source
-        report.reported_by = actor if getattr(actor, "pk", None) else None
-        report.reported_at = now
-        report.save()
-        record(
-            actor=actor,
-            action="turnout.correct" if verdict.correction else "turnout.report",
-            obj=report,
-            object_repr=f"{area.code} {slot}: {voted}",
-            before=before,
-            after=_fields(report),
-            unit_id=area.unit_id,
-            election_id=election.id,
-            source=source,
-            extra={"reason": sub.reason.strip()}
-            if verdict.correction
-            else ({"after_publication": True} if slot in ctx.locked else None),
-        )
-        area_id = area.id
-        transaction.on_commit(lambda: live.area_changed(election.id, [area_id]))
+    if isinstance(result, TurnoutRejected):
+        raise result
+    return result
+
+
+def turnout_report_locked(
+    *,
+    actor: Any,
+    area: PollingArea,
+    sub: rules.Submission,
+    published: bool,
+    source: str,
+    now: dt.datetime | None = None,
+) -> Outcome | TurnoutRejected:
+    """The checks and writes of one report inside the caller's open transaction, which holds
+    the area's row lock (one writer per area) and has read, after taking it or in the statement
+    that took it, whether the slot `sub.slot` has been published.
+
+    A broken rule is returned, not raised: the caller leaves its transaction block normally
+    (nothing was written) and answers after it, since an exception out of a block without a
+    savepoint would doom an enclosing transaction."""
+    if not can_area(actor, Cap.REPORT_AREA, area):
+        raise PermissionDenied
+    election: Election = area.election
+    now = now or clock.now_for(election)
+    existing = _existing_reports(area)
+    # rules.check asks only whether the reported slot is locked
+    locked = frozenset({sub.slot}) if published else frozenset()
+    ctx = _context(area, existing, locked=locked, now=now)
+    verdict = rules.check(sub, ctx)
+    if not verdict.ok:
+        return TurnoutRejected(verdict.errors)
+    report = existing.get(sub.slot)
+    if verdict.unchanged and report is not None:
+        return Outcome(report, created=False, corrected=False, unchanged=True, late=False)
+    before = _fields(report) if report is not None else None
+    report = _write(report, area, sub, ctx=ctx, verdict=verdict, actor=actor, source=source)
+    reason = sub.reason.strip()
+    record(
+        actor=actor,
+        action="turnout.correct" if verdict.correction else "turnout.report",
+        obj=report,
+        object_repr=f"{area.code} {sub.slot}: {sub.voted}",
+        before=before,
+        after=_fields(report),
+        unit_id=area.unit_id,
+        election_id=election.id,
+        source=source,
+        extra={"reason": reason}
+        if verdict.correction
+        else ({"after_publication": True} if published else None),
+    )
+    election_id, area_id = election.id, area.id
+    transaction.on_commit(lambda: live.area_changed(election_id, [area_id]))
     return Outcome(
         report,
         created=before is None,
@@ -153,6 +151,69 @@ def turnout_report_submit(
         unchanged=False,
         late=verdict.late,
     )
+
+
+def _existing_reports(area: PollingArea) -> dict[str, TurnoutReport]:
+    """The area's reports by slot, read under its row lock."""
+    existing = {r.slot: r for r in TurnoutReport.objects.filter(polling_area=area)}
+    for r in existing.values():  # the caller's objects: no query per relation afterwards
+        r.polling_area, r.election = area, area.election
+    return existing
+
+
+def _context(
+    area: PollingArea,
+    existing: dict[str, TurnoutReport],
+    *,
+    locked: frozenset[str],
+    now: dt.datetime,
+) -> rules.Context:
+    election = area.election
+    # the lists are frozen before voting starts: the cached counts of the election serve
+    listed = denominators.listed(election_id=election.id).get(area.id, 0)
+    by_sex = denominators.listed_by_sex(election_id=election.id)
+    return rules.Context(
+        keys=rules.slot_keys(election.turnout_slots),
+        polling_day=area.effective_polling_day,
+        rehearsal=election.is_rehearsal,
+        now=now,
+        listed=listed,
+        listed_female=by_sex.get(area.id, {}).get("F") if by_sex else None,
+        listed_male=by_sex.get(area.id, {}).get("M") if by_sex else None,
+        existing={
+            k: rules.Figures(r.voted, r.voted_female, r.voted_male) for k, r in existing.items()
+        },
+        locked=locked,
+    )
+
+
+def _write(
+    report: TurnoutReport | None,
+    area: PollingArea,
+    sub: rules.Submission,
+    *,
+    ctx: rules.Context,
+    verdict: rules.Verdict,
+    actor: Any,
+    source: str,
+) -> TurnoutReport:
+    """Save the slot's report: a new one, or the existing one corrected."""
+    if report is None:
+        report = TurnoutReport(
+            election=area.election, polling_area=area, slot=sub.slot, is_late=verdict.late
+        )
+    else:
+        report.corrections += 1
+        report.correction_reason = sub.reason.strip()[:300]
+    report.voted = sub.voted
+    report.voted_female = sub.voted_female
+    report.voted_male = sub.voted_male
+    report.listed = ctx.listed
+    report.source = source
+    report.reported_by = actor if getattr(actor, "pk", None) else None
+    report.reported_at = ctx.now
+    report.save()
+    return report
 
 
 def turnout_epoch_advance(*, election_id: int) -> None:
