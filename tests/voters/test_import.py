@@ -11,6 +11,7 @@ from io import StringIO
 import openpyxl
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from tests.voters.conftest import row
 from voters import rules, selectors
@@ -306,3 +307,25 @@ def test_import_corrections_record_the_changed_fields(election, write) -> None:
         relation="Chủ hộ"), "birth": "02/02/1970"})  # fmt: skip
     edit = VoterEvent.objects.get(kind="updated", voter=v).changes
     assert edit == {"birth_date": ["1985-03-12", "1970-02-02"], "birth_year": [1985, 1970]}
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL statistics after a first import"
+)
+def test_an_import_that_grows_the_table_analyses_the_planned_columns(election, write) -> None:
+    """An import that grew the voter table analyses the columns the queries filter on (not the
+    wide text ones): later plans see a table of the right size and these columns' statistics."""
+    from django.test.utils import CaptureQueriesContext
+
+    from voters.services.import_list import PLANNED_COLUMNS, _analyze_if_grown
+
+    assert import_voters(election=election, path=write(family()), actor=None).applied
+    with CaptureQueriesContext(connection) as ctx, connection.cursor() as cur:
+        _analyze_if_grown(cur, 10**9)  # grown far past a fifth of what the table held
+        cur.execute("SELECT reltuples FROM pg_class WHERE oid = 'voters_voter'::regclass")
+        assert cur.fetchone()[0] >= 4
+        cur.execute("SELECT attname FROM pg_stats WHERE tablename = 'voters_voter'")
+        analysed = {name for (name,) in cur.fetchall()}
+    analyses = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("ANALYZE")]
+    assert analyses == [f"ANALYZE voters_voter ({', '.join(PLANNED_COLUMNS)})"]
+    assert set(PLANNED_COLUMNS) <= analysed

@@ -939,6 +939,16 @@ def _scope_has_entries(cur: Any, election: Election) -> bool:
     return bool(cur.fetchone()[0])
 
 
+# The voter columns that queries filter, join or group on: the ones whose statistics the
+# planner needs. ANALYZE of these alone samples the same rows as a full ANALYZE but skips the
+# wide text columns (names, addresses, occupation), a third of the cost (200 k rows: 0.11 vs
+# 0.30 CPU-s); the other columns keep the statistics they had (autovacuum refreshes them).
+PLANNED_COLUMNS = (
+    "election_id", "polling_area_id", "stt", "status", "national_id", "search_key",
+    "birth_date", "birth_year", "sex", "residence", "contest_scope", "household_code", "is_head",
+)  # fmt: skip
+
+
 def _analyze_if_grown(cur: Any, added: int) -> None:
     """Fresh statistics for the next imports' plans when this import grew the voter table by a
     fifth or more (autovacuum catches up on smaller changes; a first city import on a table the
@@ -951,7 +961,7 @@ def _analyze_if_grown(cur: Any, added: int) -> None:
     cur.execute("SELECT reltuples FROM pg_class WHERE oid = 'voters_voter'::regclass")
     (known,) = cur.fetchone()
     if known <= 0 or added >= 0.2 * known:
-        cur.execute("ANALYZE voters_voter")
+        cur.execute(f"ANALYZE voters_voter ({', '.join(PLANNED_COLUMNS)})")
 
 
 def _durations(result: ImportResult) -> None:
