@@ -11,12 +11,14 @@ first), starts the real ASGI server (uvicorn, N worker processes, Redis channel 
 coalescer as its own process (`manage.py turnout_coalescer`; the web workers run with
 BAUCU_TURNOUT_COALESCER=external, as in production; `--coalescer auto` lets a web worker win the
 lock instead), opens D dashboard websockets spread over every unit (client: the `websockets`
-package), then every polling area POSTs one slot to /api/turnout/ (16 keep-alive connections).
-It measures:
+package), then every polling area POSTs one slot to /api/turnout/ over 16 keep-alive
+connections (the kernel pins each to whichever worker accepted it: a 12/4 split over two workers
+lowers the rate; `--connection-per-report` sends each report on a connection of its own, as
+5,000 phones would). It measures:
 
 - reports_per_s: accepted reports per second over the burst;
-- report_connections_per_worker: how the 16 report connections were spread over the web
-  workers (the busier worker limits reports_per_s);
+- report_connections_per_worker: how the 16 kept connections were spread
+  over the web workers (the busier worker limits reports_per_s);
 - p50_s / p99_s: delay from a report's HTTP response (it is committed then) to the first
   snapshot on each dashboard of each of its ancestor units that includes it (a snapshot
   "includes" a report when its voted figure reaches the unit's sum of all reports accepted up
@@ -206,8 +208,9 @@ def build(areas: int, per_area: int) -> dict:
 
 # --- a minimal keep-alive HTTP/1.1 client (stdlib only) ----------------------------------------
 class Http:
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, keep_alive: bool = True) -> None:
         self.port = port
+        self.keep_alive = keep_alive
         self.reader = self.writer = None
 
     async def post(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
@@ -215,7 +218,8 @@ class Http:
             self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
         head = [f"POST {path} HTTP/1.1", f"Host: 127.0.0.1:{self.port}"]
         head += [f"{k}: {v}" for k, v in headers.items()]
-        head += [f"Content-Length: {len(body)}", "Connection: keep-alive", "", ""]
+        connection = "keep-alive" if self.keep_alive else "close"
+        head += [f"Content-Length: {len(body)}", f"Connection: {connection}", "", ""]
         self.writer.write("\r\n".join(head).encode() + body)
         await self.writer.drain()
         status_line = await asyncio.wait_for(self.reader.readline(), 30)
@@ -232,7 +236,7 @@ class Http:
             if k.lower() == "connection" and "close" in v.lower():
                 close = True
         data = await self.reader.readexactly(length)
-        if close:
+        if close or not self.keep_alive:
             self.writer.close()
             self.writer = None
         return status, data
@@ -308,7 +312,7 @@ async def run(args: argparse.Namespace, setup: dict, pids: dict[str, list[int]])
 
     async def reporter() -> None:
         nonlocal errors
-        http = Http(port)
+        http = Http(port, keep_alive=not args.connection_per_report)
         clients.append(http)
         while not queue.empty() and time.perf_counter() < burst_deadline:
             a = queue.get_nowait()
@@ -336,8 +340,8 @@ async def run(args: argparse.Namespace, setup: dict, pids: dict[str, list[int]])
         task.cancel()
     burst_s = time.perf_counter() - t1
     print(f"reports: {len(accepted)} accepted, {errors} refused, in {burst_s:.1f} s")
-    spread = connections_per_worker(port, clients)
-    print(f"report connections per web worker: {spread}")
+    spread = None if args.connection_per_report else connections_per_worker(port, clients)
+    print(f"report connections per web worker: {spread or 'one connection per report'}")
 
     # the final state: every dashboard shows its unit's true total (bounded at 60 s)
     truth: dict[str, int] = defaultdict(int)
@@ -418,6 +422,7 @@ async def run(args: argparse.Namespace, setup: dict, pids: dict[str, list[int]])
         "burst_s": round(burst_s, 2),
         "reports_per_s": round(len(accepted) / burst_s, 1),
         "report_connections_per_worker": spread,
+        "report_connections": "one per report" if args.connection_per_report else "kept, 16",
         "p50_s": round(q(finite, 0.50) or 0, 3),
         "p99_s": round(q(finite, 0.99) or 0, 3),
         "max_s": round(finite[-1], 3) if finite else None,
@@ -659,6 +664,11 @@ def main() -> int:
     p.add_argument("--burst-limit", type=int, default=300, help="seconds; the rest is not sent")
     p.add_argument("--dump", default="", help="write (accepted at, unit, delay) lines here")
     p.add_argument("--soak", type=int, default=0, help="seconds of soak after the burst")
+    p.add_argument(
+        "--connection-per-report",
+        action="store_true",
+        help="each report on a new connection instead of 16 kept ones",
+    )
     args = p.parse_args()
     if not (8150 <= args.port <= 8159 or 18100 <= args.port <= 18199):
         p.error("--port must be in 8150-8159 or 18100-18199")
