@@ -209,3 +209,44 @@ async def test_a_dashboard_hears_a_heartbeat_between_snapshots(
     assert await live.tick() == 1
     assert await ws.receive_json_from(timeout=2) == {"type": "heartbeat"}
     await ws.disconnect()
+
+
+async def test_a_pushed_snapshot_skips_the_database_clean_up(
+    mini_election, make_user, clock, monkeypatch
+):
+    """A pushed snapshot is sent as it came, without the thread hop of channels' clean-up of old
+    database connections; any other message (an access change) still gets it."""
+    import channels.consumer
+    from channels.layers import get_channel_layer
+
+    watcher = await database_sync_to_async(make_user)("committee_member", "760")
+    headers = await database_sync_to_async(_cookie_for)(watcher)
+    ws, connected, _ = await _open("/ws/turnout/mini-2021/760/", headers)
+    assert connected
+    await ws.receive_json_from(timeout=5)  # the snapshot on joining
+    cleanups: list[int] = []
+    original = channels.consumer.aclose_old_connections
+
+    async def counted() -> None:
+        cleanups.append(1)
+        await original()
+
+    monkeypatch.setattr(channels.consumer, "aclose_old_connections", counted)
+    unit = await database_sync_to_async(lambda: mini_election.tree.units.get(code="760").pk)()
+    layer = get_channel_layer()
+    text = '{"type": "snapshot", "probe": 1}'
+    await layer.group_send(
+        live.group_name(mini_election.id, unit), {"type": "turnout.snapshot", "text": text}
+    )
+    deadline = time.monotonic() + 3  # the coalescer's own pushes may come first
+    while await ws.receive_from(timeout=max(0.1, deadline - time.monotonic())) != text:
+        pass
+    assert cleanups == []
+    from common.sockets import user_group
+
+    await layer.group_send(user_group(watcher.pk), {"type": "access.changed"})
+    deadline = time.monotonic() + 3
+    while not cleanups and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    assert cleanups == [1]  # still allowed: the socket stays open
+    await ws.disconnect()
