@@ -11,13 +11,13 @@ first), starts the real ASGI server (uvicorn, N worker processes, Redis channel 
 coalescer as its own process (`manage.py turnout_coalescer`; the web workers run with
 BAUCU_TURNOUT_COALESCER=external, as in production; `--coalescer auto` lets a web worker win the
 lock instead), opens D dashboard websockets spread over every unit (client: the `websockets`
-package), then every polling area POSTs one slot to /api/turnout/ over 16 keep-alive
-connections (the kernel pins each to whichever worker accepted it: a 12/4 split over two workers
-lowers the rate; `--connection-per-report` sends each report on a connection of its own, as
-5,000 phones would). It measures:
+package), then every polling area POSTs one slot to /api/turnout/, 32 reports in flight
+(`--streams`), each on a connection of its own as 5,000 phones send them (`--keep-alive`: the
+streams keep their connections instead; the kernel pins each to whichever worker accepted it,
+often most of them on one). It measures:
 
 - reports_per_s: accepted reports per second over the burst;
-- report_connections_per_worker: how the 16 kept connections were spread
+- report_connections_per_worker (with --keep-alive): how the kept connections were spread
   over the web workers (the busier worker limits reports_per_s);
 - p50_s / p99_s: delay from a report's HTTP response (it is committed then) to the first
   snapshot on each dashboard of each of its ancestor units that includes it (a snapshot
@@ -312,7 +312,7 @@ async def run(args: argparse.Namespace, setup: dict, pids: dict[str, list[int]])
 
     async def reporter() -> None:
         nonlocal errors
-        http = Http(port, keep_alive=not args.connection_per_report)
+        http = Http(port, keep_alive=args.keep_alive)
         clients.append(http)
         while not queue.empty() and time.perf_counter() < burst_deadline:
             a = queue.get_nowait()
@@ -332,7 +332,7 @@ async def run(args: argparse.Namespace, setup: dict, pids: dict[str, list[int]])
 
     t1 = time.perf_counter()
     burst_deadline = t1 + args.burst_limit
-    workers = [asyncio.create_task(reporter()) for _ in range(16)]
+    workers = [asyncio.create_task(reporter()) for _ in range(args.streams)]
     # bounded: after --burst-limit no new report is sent (the rest is reported as not sent);
     # the ones in flight are awaited, so that every report the server saved is counted
     done, pending = await asyncio.wait(workers, timeout=args.burst_limit + 60)
@@ -340,7 +340,7 @@ async def run(args: argparse.Namespace, setup: dict, pids: dict[str, list[int]])
         task.cancel()
     burst_s = time.perf_counter() - t1
     print(f"reports: {len(accepted)} accepted, {errors} refused, in {burst_s:.1f} s")
-    spread = None if args.connection_per_report else connections_per_worker(port, clients)
+    spread = connections_per_worker(port, clients) if args.keep_alive else None
     print(f"report connections per web worker: {spread or 'one connection per report'}")
 
     # the final state: every dashboard shows its unit's true total (bounded at 60 s)
@@ -422,7 +422,8 @@ async def run(args: argparse.Namespace, setup: dict, pids: dict[str, list[int]])
         "burst_s": round(burst_s, 2),
         "reports_per_s": round(len(accepted) / burst_s, 1),
         "report_connections_per_worker": spread,
-        "report_connections": "one per report" if args.connection_per_report else "kept, 16",
+        "report_connections": f"kept, {args.streams}" if args.keep_alive else "one per report",
+        "report_streams": args.streams,
         "p50_s": round(q(finite, 0.50) or 0, 3),
         "p99_s": round(q(finite, 0.99) or 0, 3),
         "max_s": round(finite[-1], 3) if finite else None,
@@ -664,10 +665,11 @@ def main() -> int:
     p.add_argument("--burst-limit", type=int, default=300, help="seconds; the rest is not sent")
     p.add_argument("--dump", default="", help="write (accepted at, unit, delay) lines here")
     p.add_argument("--soak", type=int, default=0, help="seconds of soak after the burst")
+    p.add_argument("--streams", type=int, default=32, help="reports in flight at once")
     p.add_argument(
-        "--connection-per-report",
+        "--keep-alive",
         action="store_true",
-        help="each report on a new connection instead of 16 kept ones",
+        help="each stream keeps its connection instead of one connection per report",
     )
     args = p.parse_args()
     if not (8150 <= args.port <= 8159 or 18100 <= args.port <= 18199):
