@@ -45,6 +45,12 @@ AREA_PAGE_SIZE = 100
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def _voter_base(election: Any) -> str:
+    """The URL of a voter's page without its id: a table's rows link to this + id + "/", with
+    one reverse() per page instead of one per row."""
+    return reverse("voters:voter", args=[election.slug, 0])[: -len("0/")]
+
+
 def _search_term(request: HttpRequest) -> str:
     """The search forms POST their term, so a name or ID never lands in a URL (history, proxy
     logs); a `?q=` link still works."""
@@ -98,7 +104,7 @@ def unit_voters(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     labels = dict(Voter.Status.choices)
     for r in results:
         r["status"] = labels.get(r["status"], r["status"])
-    voter_base = reverse("voters:voter", args=[election.slug, 0])[: -len("0/")]
+    voter_base = _voter_base(election)
     if personal and q:
         disclosure.voters_searched(
             actor=request.user, election=election, scope=unit, q=q, found=len(results)
@@ -309,8 +315,7 @@ def area_list(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         (v, [rules.takes_part(v.contest_scope, tiers[c.id]) for c, _k in contests]) for v in page
     ]
     footer = selectors.rollup_area(election=election, area=area)
-    # one reverse() for the page, not one per row (a row's link is this + id + "/")
-    voter_base = reverse("voters:voter", args=[election.slug, 0])[: -len("0/")]
+    voter_base = _voter_base(election)
     # a year-only birth date in this year is kept with a flag (rules.age_boundary_flag)
     boundary_year = rules.latest_birth_date(election.date).year
     return render(
