@@ -192,6 +192,53 @@ def raw_copy(path: Path, *, indexed: bool = False) -> Timed:
     return t
 
 
+def write_floor(election_id: int) -> Timed:
+    """The least any import that keeps this system's contract must write, with no parsing,
+    validation, numbering or checks: the same rows COPYed into a copy of the voter table with
+    its primary key, one ledger row each (INSERT … SELECT) into a copy of the ledger with its
+    primary key, then the secondary indexes of both built from the sorted data, as a large
+    import does (voters/services/index_rebuild.py). `copy.wall / floor.wall` bounds the
+    ratio_vs_copy that any implementation could reach on this machine."""
+    from django.db import connection
+
+    from voters.services.index_rebuild import secondary_indexes
+
+    tables = {"voters_voter": "bench_voter_floor", "voters_voterevent": "bench_event_floor"}
+    with connection.cursor() as cur:
+        creates = []
+        for real, copy in tables.items():
+            cur.execute(f"DROP TABLE IF EXISTS {copy}")
+            cur.execute(f"CREATE TABLE {copy} (LIKE {real} INCLUDING DEFAULTS INCLUDING IDENTITY)")
+            cur.execute(f"ALTER TABLE {copy} ADD PRIMARY KEY (id)")
+            for index in secondary_indexes(cur, real):
+                creates.append(
+                    index.definition.replace(f"INDEX {index.name} ON", f"INDEX {index.name}_f ON")
+                    .replace(f"public.{real} ", f"public.{copy} ")
+                )  # fmt: skip
+        buf = tempfile.TemporaryFile("w+")
+        cur.cursor.copy_expert(
+            "COPY (SELECT v.* FROM voters_voter v WHERE v.election_id = "
+            f"{int(election_id)} AND v.status = 'listed' ORDER BY v.id) TO STDOUT",
+            buf,
+        )
+        buf.seek(0)
+        with Timed() as t:
+            cur.cursor.copy_expert("COPY bench_voter_floor FROM STDIN", buf)
+            cur.execute(
+                "INSERT INTO bench_event_floor (election_id, polling_area_id, voter_id, kind, "
+                "reason, delta, note, source, batch, related_id, changes, actor_id, at) "
+                "SELECT election_id, polling_area_id, id, 'added', 'import', 1, '', 'bench', "
+                "'0123456789abcdef', NULL, '{}'::jsonb, NULL, now() FROM bench_voter_floor"
+            )
+            cur.execute("SET maintenance_work_mem = '256MB'")
+            for sql in creates:
+                cur.execute(sql)
+            cur.execute("RESET maintenance_work_mem")
+        for copy in tables.values():
+            cur.execute(f"DROP TABLE {copy}")
+    return t
+
+
 def page_times(election) -> tuple[float, float]:  # noqa: ANN001
     from django.contrib.auth import get_user_model
     from django.test import Client
@@ -264,7 +311,8 @@ def main() -> None:
             f"full import: {rows:,} rows in {first.wall:.1f}s = {rows / first.wall:,.0f} rows/s "
             f"(CPU: Python {first.python_cpu:.1f}s + PostgreSQL {first.db_cpu:.1f}s = "
             f"{rows / first.cpu:,.0f} rows per CPU-second; created {r1.created:,}, "
-            f"rejected {r1.rejected}, first-import path {r1.first_import}) phases {r1.timings}"
+            f"rejected {r1.rejected}, first-import path {r1.first_import}, "
+            f"indexes rebuilt {r1.indexes_rebuilt or 'no'}) phases {r1.timings}"
         )
         peak_import = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"peak RSS after the first import: {peak_import:.0f} MB")
@@ -283,6 +331,12 @@ def main() -> None:
         print(
             f"COPY into a copy with the voter table's indexes: {copy_ix.wall:.1f}s = "
             f"{rows / copy_ix.wall:,.0f} rows/s (CPU {rows / copy_ix.cpu:,.0f} rows per CPU-second)"
+        )
+        floor = write_floor(election.pk)
+        print(
+            f"write floor (COPY + a ledger row each + index builds, no parsing or checks): "
+            f"{floor.wall:.1f}s = {rows / floor.wall:,.0f} rows/s; the best ratio_vs_copy "
+            f"any import writing these could reach here: {copy.wall / floor.wall:.2f}"
         )
     page, rollup = page_times(election)
     print(
@@ -323,6 +377,8 @@ def main() -> None:
                 "copy_indexed_rows_per_s": round(rows / copy_ix.wall),
                 "ratio_vs_copy_indexed": round(copy_ix.wall / first.wall, 3),
                 "ratio_vs_copy_indexed_cpu": round(copy_ix.cpu / first.cpu, 3),
+                "floor_rows_per_s": round(rows / floor.wall),
+                "ratio_copy_vs_floor": round(copy.wall / floor.wall, 3),
                 "reimport_rows_per_s": round(r2.rows / again.wall),
                 "sqlite_rows_per_s": sqlite["sqlite_rows_per_s"],
                 "sqlite_cpu_rows_per_s": sqlite["sqlite_cpu_rows_per_s"],

@@ -183,6 +183,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # How many times a job's task runs again after its worker was lost or the database went away
 # (common/tasks.py); then the Job is marked failed and can be started again by the user.
 BAUCU_JOB_MAX_RETRIES = int(os.environ.get("BAUCU_JOB_MAX_RETRIES", "6"))
+# A voter import that brings at least this many new entries, and at least as many as the voter
+# table (or the ledger) holds, writes with that table's secondary indexes set aside and builds
+# them after (voters/services/index_rebuild.py): ~2× faster for a first city load, but the
+# table is locked for the rest of that import. 0 turns it off. PostgreSQL only.
+BAUCU_IMPORT_REBUILD_MIN_ROWS = int(os.environ.get("BAUCU_IMPORT_REBUILD_MIN_ROWS", "50000"))
 
 # --- Auth ------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

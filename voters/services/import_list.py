@@ -12,7 +12,8 @@
    FROM staging for corrections, removals and moves keep the old entry (status removed, STT
    kept), INSERT … SELECT new entries numbered after the last STT of their area, household by
    household, head first; one ledger event per changed entry (INSERT … SELECT) and one audit
-   event for the import.
+   event for the import. An import that at least doubles the voter table (a first city-wide
+   load) writes with the secondary indexes set aside and builds them after (index_rebuild).
 Re-importing the same file changes nothing.
 """
 
@@ -40,6 +41,7 @@ from election.models import AdminUnit, Election, PollingArea, UnitAncestry
 from voters import rules
 from voters.models import Voter
 from voters.services.counts import refresh_area_counts
+from voters.services.index_rebuild import indexes_set_aside
 
 CHUNK = 10_000
 MAX_ERRORS_KEPT = 20_000
@@ -128,6 +130,7 @@ class ImportResult:
     header_map: dict[str, int] = field(default_factory=dict)
     applied: bool = False
     first_import: bool = False  # no entry of the unit to match: the matching was skipped
+    indexes_rebuilt: list[str] = field(default_factory=list)  # tables whose indexes were rebuilt
     batch: str = ""
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -754,6 +757,7 @@ def _run(
             progress(result.rows, "Đang ghi danh sách")
         result.timings["apply"] = _tick()
         _apply(cur, election=election, actor=actor, now=now, source=source, result=result)
+        result.timings["area_counts"] = _tick()
         refresh_area_counts(election_id=election.pk, area_ids=touched)
     result.applied = True
     result.timings["audit"] = _tick()
@@ -1211,21 +1215,15 @@ def _insert_entries(  # noqa: PLR0913
     """
     args = [election.pk, now, now]
     ledger = [election.pk, source, result.batch, actor_id, now]
-    if _pg():  # one statement: the ledger reads the inserted entries from RETURNING
-        cur.execute(
-            f"""
-            WITH ins AS ({insert} RETURNING id, polling_area_id, national_id)
-            INSERT INTO voters_voterevent ({event_cols})
-            SELECT %s, ins.polling_area_id, ins.id,
-                   CASE WHEN m.match_id IS NULL THEN 'added' ELSE 'moved_in' END,
-                   CASE WHEN m.match_id IS NULL THEN 'import' ELSE 'source' END,
-                   1, '', %s, %s, m.match_id, {empty_json}, %s, %s
-            FROM ins LEFT JOIN (SELECT national_id, match_id FROM voters_stg
-                                WHERE kind = 'moved') m ON m.national_id = ins.national_id
-            """,
-            args + ledger,
-        )
-        _analyze_if_grown(cur, result.created + result.moved)
+    if _pg():
+        adding = result.created + result.moved
+        with indexes_set_aside(cur, {"voters_voter": adding, "voters_voterevent": adding}) as t:
+            result.indexes_rebuilt = t
+            result.timings["write_entries"] = _tick()
+            _insert_entries_pg(cur, insert, args, ledger, event_cols, empty_json)
+            result.timings["rebuild_indexes" if t else "after_write"] = _tick()
+        result.timings["analyze"] = _tick()
+        _analyze_if_grown(cur, adding)
         return
     cur.execute("SELECT COALESCE(MAX(id), 0) FROM voters_voter")
     (max_before,) = cur.fetchone()
@@ -1255,6 +1253,26 @@ def _insert_entries(  # noqa: PLR0913
                           WHERE s.kind = 'moved' AND s.national_id = v.national_id)
         """,
         [*ledger, max_before, election.pk, now],
+    )
+
+
+def _insert_entries_pg(  # noqa: PLR0913
+    cur: Any, insert: str, args: list[Any], ledger: list[Any], event_cols: str, empty_json: str
+) -> None:
+    """PostgreSQL: the entries and their ledger events in one statement (the ledger reads the
+    inserted entries from RETURNING)."""
+    cur.execute(
+        f"""
+        WITH ins AS ({insert} RETURNING id, polling_area_id, national_id)
+        INSERT INTO voters_voterevent ({event_cols})
+        SELECT %s, ins.polling_area_id, ins.id,
+               CASE WHEN m.match_id IS NULL THEN 'added' ELSE 'moved_in' END,
+               CASE WHEN m.match_id IS NULL THEN 'import' ELSE 'source' END,
+               1, '', %s, %s, m.match_id, {empty_json}, %s, %s
+        FROM ins LEFT JOIN (SELECT national_id, match_id FROM voters_stg
+                            WHERE kind = 'moved') m ON m.national_id = ins.national_id
+        """,
+        args + ledger,
     )
 
 
