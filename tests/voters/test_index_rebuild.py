@@ -125,8 +125,15 @@ def test_the_unique_rules_hold_when_rebuilt(election, write, settings) -> None:
     from django.db import IntegrityError, transaction
 
     settings.BAUCU_IMPORT_REBUILD_MIN_ROWS = 1
-    r = import_voters(election=election, path=write(_households("079085", 6)), actor=None)
+    said: list[str] = []
+    r = import_voters(
+        election=election,
+        path=write(_households("079085", 6)),
+        actor=None,
+        progress=lambda _n, message: said.append(message),
+    )
     assert r.indexes_rebuilt == list(TABLES)
+    assert said[-1].startswith("Đang hoàn tất danh sách")  # the page says what takes the time
     v = Voter.objects.filter(election=election).first()
     twin = Voter.objects.get(pk=v.pk)
     twin.pk = None

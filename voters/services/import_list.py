@@ -756,7 +756,10 @@ def _run(
         if progress:
             progress(result.rows, "Đang ghi danh sách")
         result.timings["apply"] = _tick()
-        _apply(cur, election=election, actor=actor, now=now, source=source, result=result)
+        _apply(
+            cur, election=election, actor=actor, now=now, source=source, result=result,
+            progress=progress,
+        )  # fmt: skip
         result.timings["area_counts"] = _tick()
         refresh_area_counts(election_id=election.pk, area_ids=touched)
     result.applied = True
@@ -1051,6 +1054,7 @@ def _apply(
     now: dt.datetime,
     source: str,
     result: ImportResult,
+    progress: Callable[[int, str], None] | None = None,
 ) -> None:
     if not (result.created or result.updated or result.moved or result.removed):
         return  # nothing to write: re-importing the same file changes nothing
@@ -1120,7 +1124,8 @@ def _apply(
     # household by household (households in order of first appearance), head first
     if result.created or result.moved:
         _insert_entries(cur, election=election, actor_id=actor_id, now=now, source=source,
-                        result=result, event_cols=event_cols, empty_json=empty_json)  # fmt: skip
+                        result=result, event_cols=event_cols, empty_json=empty_json,
+                        progress=progress)  # fmt: skip
 
 
 def _person_value(field_name: str, value: Any) -> Any:
@@ -1184,6 +1189,7 @@ def _insert_entries(  # noqa: PLR0913
     result: ImportResult,
     event_cols: str,
     empty_json: str,
+    progress: Callable[[int, str], None] | None = None,
 ) -> None:
     """New entries and the new side of moves, numbered after the last STT of their area,
     household by household (households in order of first appearance), head first; and their
@@ -1222,6 +1228,8 @@ def _insert_entries(  # noqa: PLR0913
             result.timings["write_entries"] = _tick()
             _insert_entries_pg(cur, insert, args, ledger, event_cols, empty_json)
             result.timings["rebuild_indexes" if t else "after_write"] = _tick()
+            if t and progress:
+                progress(result.rows, "Đang hoàn tất danh sách (sắp xếp lại chỉ mục tra cứu)")
         result.timings["analyze"] = _tick()
         _analyze_if_grown(cur, adding)
         return
