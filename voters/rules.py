@@ -576,6 +576,8 @@ class FastRowValidator:
             if allowed_area_ids is None or a.id in allowed_area_ids
         }
         self.null: str | None = "\\N" if copy else None
+        # with copy: the last row's (area id, household code, is head) as staged
+        self.key: tuple[str, str, bool] = ("", "", False)
         self.names: dict[str, tuple[str, str] | None] = {}
         self.births: dict[str, tuple[Any, Any] | None] = {}
         self.sinces: dict[str, Any] = {}
@@ -728,5 +730,6 @@ class FastRowValidator:
             area[0],
         )
         if self.copy:
+            self.key = (area[0], hh_t, r[1] == "t")
             return "\t".join(row) + "\n"
         return row

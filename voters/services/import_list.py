@@ -42,6 +42,7 @@ from voters import rules
 from voters.models import Voter
 from voters.services.counts import refresh_area_counts
 from voters.services.index_rebuild import indexes_set_aside
+from voters.services.stream_numbering import StreamNumbering
 
 CHUNK = 10_000
 MAX_ERRORS_KEPT = 20_000
@@ -131,6 +132,7 @@ class ImportResult:
     applied: bool = False
     first_import: bool = False  # no entry of the unit to match: the matching was skipped
     indexes_rebuilt: list[str] = field(default_factory=list)  # tables whose indexes were rebuilt
+    stt_hints: bool = False  # the file was grouped: STT computed while staging (stream_numbering)
     batch: str = ""
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -205,7 +207,8 @@ CREATE TEMP TABLE voters_stg (
     match_id bigint NULL,
     match_area bigint NULL,
     match_status varchar(16) NULL,
-    kind varchar(16) NOT NULL DEFAULT 'new'
+    kind varchar(16) NOT NULL DEFAULT 'new',
+    stt_hint integer NULL
 ){suffix}
 """
 
@@ -275,7 +278,7 @@ class _CopyFeed:
     def __init__(self, cur: Any) -> None:
         self.queue: queue.Queue[str | BaseException | None] = queue.Queue(maxsize=4)
         self.error: BaseException | None = None
-        cols = ", ".join(_STG_COLUMNS)
+        cols = ", ".join(["stt_hint", *_STG_COLUMNS])  # lines numbered by StreamNumbering
         self.thread = threading.Thread(
             target=self._copy, args=(cur.cursor, f"COPY voters_stg ({cols}) FROM STDIN"),
             name="voters-import-copy", daemon=True,
@@ -802,10 +805,13 @@ class _FileStager:
     closed: dict[int, dt.datetime] = field(default_factory=dict)
     copy: bool = field(default_factory=_pg)
     header: dict[str, int] = field(default_factory=dict)
+    # the last staged row's (area id, household code as staged, is head), for StreamNumbering
+    key: tuple[str, str, bool] = ("", "", False)
 
     def run(self, cur: Any, path: Path, progress: Callable[[int, str], None] | None) -> None:
         result = self.result
         stager = _Stager(cur)
+        numbering = StreamNumbering(stager.add) if self.copy else None
         ok = False
         row_no = 0
         try:
@@ -816,6 +822,7 @@ class _FileStager:
                 allowed_area_ids=self.allowed - self.closed.keys(), copy=self.copy,
             )  # fmt: skip
             add = stager.add
+            number = numbering.add if numbering is not None else None
             n = 0
             row_no = result.header_row
             for row_no, cells in enumerate(rows, start=result.header_row + 1):
@@ -827,11 +834,17 @@ class _FileStager:
                     n += 1
                     if staged is None:
                         continue
+                    key = self.key
                 else:
                     n += 1
-                if add(staged) and progress:
+                    key = fast.key
+                sent = add(staged) if number is None else number(staged, *key)
+                if sent and progress:
                     progress(n, "Đang đọc và kiểm tra tệp")
             result.rows = n
+            if numbering is not None:
+                numbering.close()
+                result.stt_hints = numbering.ok
             ok = True
         except (csv.Error, UnicodeDecodeError) as exc:
             raise ImportRefused(
@@ -897,7 +910,13 @@ class _FileStager:
                     }
                 )
         if self.copy:
-            return rules.copy_line(row_no, check.record)
+            record = check.record
+            self.key = (
+                str(record["polling_area_id"]),
+                rules.copy_text(record["household_code"]),
+                bool(record["is_head"]),
+            )
+            return rules.copy_line(row_no, record)
         return (row_no, *(check.record[k] for k in rules.STAGE_FIELDS))
 
 
@@ -996,6 +1015,8 @@ def _reject_rows(
     )
     cur.execute("DELETE FROM voters_stg WHERE row_no IN (SELECT row_no FROM voters_stg_rej)")
     rejected_rows.update(row_nos)
+    if row_nos:
+        result.stt_hints = False  # the numbers streamed with the rows would leave gaps
 
 
 def _find_duplicates(
@@ -1222,11 +1243,21 @@ def _insert_entries(  # noqa: PLR0913
     args = [election.pk, now, now]
     ledger = [election.pk, source, result.batch, actor_id, now]
     if _pg():
+        if result.stt_hints and result.first_import and not result.moved:
+            # a grouped file into lists with no entry yet: the numbers came with the rows
+            insert = f"""
+                INSERT INTO voters_voter ({cols}, election_id, stt, status, note, created_at,
+                                          updated_at)
+                SELECT {", ".join(f"s.{c}" for c in fields)}, %s, s.stt_hint, 'listed', '', %s, %s
+                FROM voters_stg s WHERE s.kind = 'new'
+            """
         adding = result.created + result.moved
         with indexes_set_aside(cur, {"voters_voter": adding, "voters_voterevent": adding}) as t:
             result.indexes_rebuilt = t
             result.timings["write_entries"] = _tick()
-            _insert_entries_pg(cur, insert, args, ledger, event_cols, empty_json)
+            _insert_entries_pg(
+                cur, insert, args, ledger, event_cols, empty_json, moved=bool(result.moved)
+            )
             result.timings["rebuild_indexes" if t else "after_write"] = _tick()
             if t and progress:
                 progress(result.rows, "Đang hoàn tất danh sách (sắp xếp lại chỉ mục tra cứu)")
@@ -1265,10 +1296,29 @@ def _insert_entries(  # noqa: PLR0913
 
 
 def _insert_entries_pg(  # noqa: PLR0913
-    cur: Any, insert: str, args: list[Any], ledger: list[Any], event_cols: str, empty_json: str
+    cur: Any,
+    insert: str,
+    args: list[Any],
+    ledger: list[Any],
+    event_cols: str,
+    empty_json: str,
+    *,
+    moved: bool = True,
 ) -> None:
     """PostgreSQL: the entries and their ledger events in one statement (the ledger reads the
-    inserted entries from RETURNING)."""
+    inserted entries from RETURNING); without moves, every event is an addition."""
+    if not moved:
+        cur.execute(
+            f"""
+            WITH ins AS ({insert} RETURNING id, polling_area_id)
+            INSERT INTO voters_voterevent ({event_cols})
+            SELECT %s, ins.polling_area_id, ins.id, 'added', 'import', 1, '', %s, %s, NULL,
+                   {empty_json}, %s, %s
+            FROM ins
+            """,
+            args + ledger,
+        )
+        return
     cur.execute(
         f"""
         WITH ins AS ({insert} RETURNING id, polling_area_id, national_id)
