@@ -1255,9 +1255,7 @@ def _insert_entries(  # noqa: PLR0913
         with indexes_set_aside(cur, {"voters_voter": adding, "voters_voterevent": adding}) as t:
             result.indexes_rebuilt = t
             result.timings["write_entries"] = _tick()
-            _insert_entries_pg(
-                cur, insert, args, ledger, event_cols, empty_json, moved=bool(result.moved)
-            )
+            _insert_entries_pg(cur, insert, args, ledger, event_cols, empty_json)
             result.timings["rebuild_indexes" if t else "after_write"] = _tick()
             if t and progress:
                 progress(result.rows, "Đang hoàn tất danh sách (sắp xếp lại chỉ mục tra cứu)")
@@ -1295,30 +1293,11 @@ def _insert_entries(  # noqa: PLR0913
     )
 
 
-def _insert_entries_pg(  # noqa: PLR0913
-    cur: Any,
-    insert: str,
-    args: list[Any],
-    ledger: list[Any],
-    event_cols: str,
-    empty_json: str,
-    *,
-    moved: bool = True,
+def _insert_entries_pg(
+    cur: Any, insert: str, args: list[Any], ledger: list[Any], event_cols: str, empty_json: str
 ) -> None:
     """PostgreSQL: the entries and their ledger events in one statement (the ledger reads the
-    inserted entries from RETURNING); without moves, every event is an addition."""
-    if not moved:
-        cur.execute(
-            f"""
-            WITH ins AS ({insert} RETURNING id, polling_area_id)
-            INSERT INTO voters_voterevent ({event_cols})
-            SELECT %s, ins.polling_area_id, ins.id, 'added', 'import', 1, '', %s, %s, NULL,
-                   {empty_json}, %s, %s
-            FROM ins
-            """,
-            args + ledger,
-        )
-        return
+    inserted entries from RETURNING)."""
     cur.execute(
         f"""
         WITH ins AS ({insert} RETURNING id, polling_area_id, national_id)
